@@ -1,0 +1,14 @@
+#ifndef FLOWLOG_CSQLITE_SHIM_H
+#define FLOWLOG_CSQLITE_SHIM_H
+#include <sqlite3.h>
+
+/// SQLITE_TRANSIENT is a cast of -1 to a function pointer, which Swift cannot import.
+static inline sqlite3_destructor_type flowlog_sqlite_transient(void) {
+    return SQLITE_TRANSIENT;
+}
+
+/// sqlite3_db_config is variadic; this exposes the one form flowlog uses.
+static inline int flowlog_sqlite_db_config_int(sqlite3 *db, int op, int value) {
+    return sqlite3_db_config(db, op, value, (int *)0);
+}
+#endif

@@ -1,0 +1,142 @@
+/// The workload that owns a pod (`Workload` in `flow.proto`), e.g. `Deployment/frontend`.
+public struct Workload: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var kind: String
+    public var name: String
+
+    public init(kind: String, name: String) {
+        self.kind = kind
+        self.name = name
+    }
+
+    public static func < (lhs: Workload, rhs: Workload) -> Bool { (lhs.kind, lhs.name) < (rhs.kind, rhs.name) }
+
+    public var description: String { kind.isEmpty ? name : "\(kind)/\(name)" }
+}
+
+/// One side of a flow (`Endpoint` in `flow.proto`): a pod, or a reserved identity such as the
+/// world or the host.
+///
+/// The endpoint ID (`ID`) is left out on purpose: it is local to the reporting node and carries
+/// nothing a report or a policy needs.
+public struct Endpoint: Sendable, Hashable {
+    /// The numeric security identity.
+    public var identity: UInt32
+    public var namespace: String
+    public var podName: String
+    public var clusterName: String
+    /// Identity labels in Cilium's string form, `source:key=value`, as Hubble sent them.
+    public var labels: [String]
+    public var workloads: [Workload]
+
+    public init(identity: UInt32 = 0, namespace: String = "", podName: String = "", clusterName: String = "",
+                labels: [String] = [], workloads: [Workload] = []) {
+        self.identity = identity
+        self.namespace = namespace
+        self.podName = podName
+        self.clusterName = clusterName
+        self.labels = labels
+        self.workloads = workloads
+    }
+
+    /// The parsed labels.
+    public var parsedLabels: [Label] { labels.map(Label.init(parsing:)) }
+
+    /// The namespace: the `namespace` field, else the `k8s:io.kubernetes.pod.namespace` label.
+    public var effectiveNamespace: String {
+        if !namespace.isEmpty { return namespace }
+        for raw in labels where raw.hasPrefix(Label.podNamespacePrefix) {
+            return String(raw.dropFirst(Label.podNamespacePrefix.count))
+        }
+        return ""
+    }
+
+    /// The names of the endpoint's `reserved:` labels (`world`, `host`, …), in label order.
+    public var reservedNames: [String] {
+        labels.compactMap { raw in raw.hasPrefix("reserved:") ? String(raw.dropFirst("reserved:".count)) : nil }
+    }
+
+    /// Whether the endpoint is outside the cluster (a `reserved:world*` identity or a CIDR identity).
+    public var isWorld: Bool {
+        if identity == 2 || identity == 9 || identity == 10 { return true }
+        return labels.contains { $0.hasPrefix("reserved:world") || $0.hasPrefix("cidr:") }
+    }
+}
+
+/// One identity label, `source:key=value`, split into its parts.
+public struct Label: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Where the label came from: `k8s`, `reserved`, `cidr`, … (empty when the string had none).
+    public var source: String
+    public var key: String
+    public var value: String
+
+    static let podNamespacePrefix = "k8s:io.kubernetes.pod.namespace="
+
+    public init(source: String, key: String, value: String) {
+        self.source = source
+        self.key = key
+        self.value = value
+    }
+
+    /// Splits a label string on its first `:` (source) and then its first `=` (key and value).
+    public init(parsing raw: String) {
+        var rest = Substring(raw)
+        if let colon = rest.firstIndex(of: ":"), colon != rest.startIndex,
+           !rest[..<colon].contains("="), !rest[..<colon].contains("/") {
+            source = String(rest[..<colon])
+            rest = rest[rest.index(after: colon)...]
+        } else {
+            source = ""
+        }
+        if let equals = rest.firstIndex(of: "=") {
+            key = String(rest[..<equals])
+            value = String(rest[rest.index(after: equals)...])
+        } else {
+            key = String(rest)
+            value = ""
+        }
+    }
+
+    public static func < (lhs: Label, rhs: Label) -> Bool {
+        (lhs.source, lhs.key, lhs.value) < (rhs.source, rhs.key, rhs.value)
+    }
+
+    /// The Cilium string form: `source:key=value`, or `source:key` when the value is empty.
+    public var description: String {
+        let head = source.isEmpty ? key : "\(source):\(key)"
+        return value.isEmpty ? head : "\(head)=\(value)"
+    }
+}
+
+/// A policy named in a flow's `*_allowed_by` / `*_denied_by` lists.
+public struct PolicyReference: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var name: String
+    public var namespace: String
+    public var kind: String
+
+    public init(name: String, namespace: String = "", kind: String = "") {
+        self.name = name
+        self.namespace = namespace
+        self.kind = kind
+    }
+
+    public static func < (lhs: PolicyReference, rhs: PolicyReference) -> Bool {
+        (lhs.namespace, lhs.name, lhs.kind) < (rhs.namespace, rhs.name, rhs.kind)
+    }
+
+    /// `namespace/name`, or `name` for a cluster-wide policy.
+    public var description: String { namespace.isEmpty ? name : "\(namespace)/\(name)" }
+}
+
+/// The policies Hubble named for a flow, per list.
+public struct PolicyReferences: Sendable, Hashable {
+    public var egressAllowedBy: [PolicyReference] = []
+    public var ingressAllowedBy: [PolicyReference] = []
+    public var egressDeniedBy: [PolicyReference] = []
+    public var ingressDeniedBy: [PolicyReference] = []
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        egressAllowedBy.isEmpty && ingressAllowedBy.isEmpty && egressDeniedBy.isEmpty && ingressDeniedBy.isEmpty
+    }
+}

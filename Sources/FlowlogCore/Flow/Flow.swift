@@ -1,0 +1,111 @@
+/// One Hubble flow record: the fields flowlog stores, filters on, reports and evaluates.
+///
+/// Field meanings follow `flow.proto`; see `shared/reference/hubble-flow-json.md`. Zero values
+/// mean "absent", as in proto3.
+public struct Flow: Sendable, Hashable {
+    public var time = Timestamp(rawValue: 0)
+    /// The 16 bytes of the flow's `uuid`, or nil when the record had none.
+    public var uuid: FlowUUID?
+    public var verdict = Verdict.verdictUnknown
+    public var dropReason = DropReason.unknown
+    /// `event_type.type`: the Cilium monitor message type (see ``CiliumEventType``).
+    public var eventType: Int32 = 0
+    /// `event_type.sub_type`.
+    public var eventSubType: Int32 = 0
+    public var flowType = FlowType.unknown
+    public var sourceIP: IPAddress?
+    public var destinationIP: IPAddress?
+    public var l4 = Layer4()
+    public var source = Endpoint()
+    public var destination = Endpoint()
+    public var trafficDirection = TrafficDirection.unknown
+    /// `is_reply`: true for the reply direction of a connection; nil when Hubble did not know.
+    public var isReply: Bool?
+    public var nodeName = ""
+    /// `policy_match_type` on policy-verdict events (0 none, 1 L3-Only, 2 L3-L4, …).
+    public var policyMatchType: Int32 = 0
+    /// `trace_observation_point` as its enum number (101 is TO_ENDPOINT).
+    public var traceObservationPoint: Int32 = 0
+    /// Hubble's human summary (`TCP Flags: SYN`).
+    public var summary = ""
+    public var policies = PolicyReferences()
+
+    public init() {}
+
+    /// Whether this record is a policy-verdict event (the twin of a drop event for a dropped packet).
+    public var isPolicyVerdictEvent: Bool { eventType == CiliumEventType.policyVerdict }
+
+    /// Whether this record counts as one drop in reports: DROPPED, and not the policy-verdict
+    /// twin of a drop event (reference §4.6), so every dropped packet is counted once.
+    public var countsAsDrop: Bool { verdict == .dropped && !isPolicyVerdictEvent }
+}
+
+/// A flow's 128-bit UUID.
+public struct FlowUUID: Sendable, Hashable, CustomStringConvertible {
+    /// The 16 bytes, in text order.
+    public let bytes: [UInt8]
+
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 16 else { return nil }
+        self.bytes = bytes
+    }
+
+    /// Parses the 8-4-4-4-12 hex form (any case).
+    public init?(_ text: String) {
+        var text = text
+        guard let parsed = text.withUTF8({ FlowUUID(utf8: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = parsed
+    }
+
+    init?(utf8: UnsafeRawBufferPointer) {
+        guard utf8.count == 36 else { return nil }
+        var result = [UInt8]()
+        result.reserveCapacity(16)
+        var index = 0
+        while index < 36 {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard utf8[index] == UInt8(ascii: "-") else { return nil }
+                index += 1
+                continue
+            }
+            guard let high = hexValue(utf8[index]), let low = hexValue(utf8[index + 1]) else { return nil }
+            result.append(high << 4 | low)
+            index += 2
+        }
+        bytes = result
+    }
+
+    public var description: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(36)
+        for (index, byte) in bytes.enumerated() {
+            if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+@inline(__always)
+private func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case 48...57: byte - 48
+    case 97...102: byte - 87
+    case 65...70: byte - 55
+    default: nil
+    }
+}
+
+/// A `lost_events` record: Hubble could not deliver some events.
+public struct LostEvents: Sendable, Hashable {
+    public var time = Timestamp(rawValue: 0)
+    public var nodeName = ""
+    /// `LostEventSource` enum name (`HUBBLE_RING_BUFFER`, …).
+    public var source = ""
+    public var count: Int64 = 0
+    public var cpu: Int32?
+
+    public init() {}
+}

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct Flowlog: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "flowlog", abstract: "Hubble flow-log analyzer.")
+}
