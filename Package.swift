@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "flowlog",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "flowlog", targets: ["flowlog"]),
         .library(name: "FlowlogCore", targets: ["FlowlogCore"]),

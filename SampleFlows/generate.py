@@ -214,7 +214,7 @@ production_pods = frontend + api + [database]
 # Kubernetes Services (name, namespace) by backend workload, with their target port. Hubble
 # names a service only when the address:port matches one, so only the server side of a
 # connection on the service port carries it (destination_service on requests, source_service
-# on replies); scrapes on :9090 and the ingress controller's direct-to-pod upstreams match too.
+# on replies); prometheus scrapes on :9090 name no service.
 SERVICES = {
     ("kube-system", "coredns", 53): {"name": "kube-dns", "namespace": "kube-system"},
     ("production", "api", 3000): {"name": "api", "namespace": "production"},
@@ -523,44 +523,45 @@ SCAN2 = 94 * 60 + 31           # 11:34:31 second, narrower scan
 SCAN_PORTS = [22, 80, 443, 3000, 3306, 5432, 6379, 8080, 9090, 8443, 9200, 27017, 2379, 10250, 5000, 8000]
 
 # ingress-nginx -> frontend:8080 (new upstream connections + keep-alive requests)
-for s in poisson_times(1 / 26.0):
+for s in poisson_times(1 / 300.0):
     tcp_connection(at(s), nginx, rng.choice(frontend), 8080, pv_prob=0.5, exchanges=rng.randint(1, 2))
 nginx_keepalive = [(fe, ephemeral_port()) for fe in frontend]
-for s in poisson_times(1 / 30.0):
+for s in poisson_times(1 / 60.0):
     fe, cp = rng.choice(nginx_keepalive)
     keepalive_exchange(at(s), nginx, fe, cp, 8080)
 
 # frontend -> api:3000
-for s in poisson_times(1 / 38.0):
+for s in poisson_times(1 / 160.0):
     tcp_connection(at(s), rng.choice(frontend), rng.choice(api), 3000, pv_prob=0.5, exchanges=rng.randint(1, 2))
 
 # api -> database:5432 over a connection pool (long-lived connections, no handshakes) ...
 pool = [(a, ephemeral_port()) for a in api for _ in range(2)]
-for s in poisson_times(1 / 34.0):
+for s in poisson_times(1 / 90.0):
     a, cp = rng.choice(pool)
     keepalive_exchange(at(s), a, database, cp, 5432)
 # ... and the occasional new pool connection
-for s in poisson_times(1 / 600.0):
+for s in poisson_times(1 / 1800.0):
     tcp_connection(at(s), rng.choice(api), database, 5432, pv_prob=1.0, exchanges=1, close=False)
 
 # DNS from every production pod (the test pod only while it exists)
 for pod in production_pods:
-    for s in poisson_times(1 / 150.0):
+    for s in poisson_times(1 / 400.0):
         dns_lookup(at(s), pod)
-for s in poisson_times(1 / 90.0, TEST_POD_START, TEST_POD_END):
+for s in poisson_times(1 / 240.0, TEST_POD_START, TEST_POD_END):
     dns_lookup(at(s), test_pod)
 
-# prometheus scrapes every production pod on :9090 (every 60 s; reused connections, some new)
+# prometheus scrapes every production pod on :9090 (every 5 min in this capture; mostly on
+# reused keep-alive connections, sometimes on a new one)
 scrape_conns = {p.name: ephemeral_port() for p in production_pods}
 for pod in production_pods:
-    for s in periodic(180.0, 2.0):
+    for s in periodic(300.0, 2.0):
         if rng.random() < 0.12:
             tcp_connection(at(s), prometheus, pod, 9090, pv_prob=0.7, exchanges=1, close=False)
         else:
             keepalive_exchange(at(s), prometheus, pod, scrape_conns[pod.name], 9090)
 
 # api -> payment processor 203.0.113.10 / .77 :443 (allowed by api-external-egress)
-for s in poisson_times(1 / 150.0):
+for s in poisson_times(1 / 220.0):
     tcp_connection(at(s), rng.choice(api), rng.choice([payment_a, payment_b]), 443, pv_prob=0.6,
                    exchanges=rng.randint(1, 3))
 

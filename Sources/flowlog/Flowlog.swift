@@ -1,6 +1,43 @@
 import ArgumentParser
+import FlowlogCore
 
 @main
 struct Flowlog: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "flowlog", abstract: "Hubble flow-log analyzer.")
+    static let configuration = CommandConfiguration(
+        commandName: "flowlog",
+        abstract: "Store Cilium/Hubble flow logs and answer what is dropped and why.",
+        discussion: """
+            Exit codes: 0 success; 1 runtime failure; 3 a --fail-on-… condition held; \
+            64 usage error; 65 invalid input data.
+            """,
+        version: "0.1.0",
+        subcommands: [IngestCommand.self, ObserveCommand.self, DropsCommand.self, StatsCommand.self]
+    )
+}
+
+/// Exit codes beyond success and usage errors (64, swift-argument-parser's default).
+enum ExitCodes {
+    static let runtimeFailure: Int32 = 1
+    /// A `--fail-on-…` condition held.
+    static let conditionHeld: Int32 = 3
+    /// Invalid input data (sysexits' EX_DATAERR).
+    static let dataError: Int32 = 65
+}
+
+/// Runs a command body, printing failures as `flowlog: error: …` and mapping them to exit codes.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as ValidationError {
+        throw error
+    } catch let error as CLIError {
+        printError("flowlog: error: \(error)")
+        if case .data = error { throw ExitCode(ExitCodes.dataError) }
+        throw ExitCode(ExitCodes.runtimeFailure)
+    } catch {
+        printError("flowlog: error: \(error)")
+        throw ExitCode(ExitCodes.runtimeFailure)
+    }
 }

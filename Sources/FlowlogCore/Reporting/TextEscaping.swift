@@ -1,0 +1,104 @@
+/// Making text from flows safe for the place it is printed. Flow records are untrusted input:
+/// a label value can carry terminal escape sequences, CSV formulas or HTML.
+public enum TextEscaping {
+    /// For terminals: control characters (C0, DEL, C1) become visible `\u{1B}`-style text, so
+    /// an escape sequence in a label cannot move the cursor or recolour the screen.
+    public static func terminal(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    /// One CSV field (RFC 4180): quoted when needed, and a leading `=`, `+`, `-`, `@`, tab or
+    /// carriage return is prefixed with `'`, so a spreadsheet shows a formula as text.
+    public static func csvField(_ text: String) -> String {
+        var value = text
+        if let first = value.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) {
+            value = "'" + value
+        }
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+    }
+
+    /// For a Markdown table cell: `|` and backslashes escaped, HTML special characters as
+    /// entities, line breaks and other control characters made visible.
+    public static func markdownCell(_ text: String) -> String {
+        var out = ""
+        for character in terminal(text) {
+            switch character {
+            case "|": out += "\\|"
+            case "\\": out += "\\\\"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "`": out += "\\`"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// For HTML text and attribute values.
+    public static func html(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}
+
+/// Lays out rows as aligned columns separated by two spaces; every cell is terminal-escaped.
+public struct TextTable {
+    public var header: [String]
+    public var rows: [[String]] = []
+
+    public init(header: [String]) {
+        self.header = header
+    }
+
+    public mutating func append(_ row: [String]) {
+        rows.append(row.map(TextEscaping.terminal))
+    }
+
+    /// Writes the table; the last column is not padded.
+    public func write(to out: inout some TextOutputStream) {
+        var widths = header.map(\.count)
+        for row in rows {
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], cell.count)
+            }
+        }
+        func line(_ cells: [String]) -> String {
+            var text = ""
+            for (index, cell) in cells.enumerated() {
+                if index == cells.count - 1 {
+                    text += cell
+                } else {
+                    text += cell + String(repeating: " ", count: widths[index] - cell.count + 2)
+                }
+            }
+            return text + "\n"
+        }
+        out.write(line(header))
+        for row in rows { out.write(line(row)) }
+    }
+}

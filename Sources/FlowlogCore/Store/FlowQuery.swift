@@ -1,0 +1,133 @@
+/// A pod filter as `hubble observe --pod` takes it: `[namespace/]pod-name-prefix`.
+public struct PodFilter: Sendable, Hashable {
+    public var namespace: String
+    public var namePrefix: String
+
+    public init(namespace: String, namePrefix: String) {
+        self.namespace = namespace
+        self.namePrefix = namePrefix
+    }
+
+    /// Parses `[namespace/]prefix`; without a namespace, `default` is meant (as in hubble).
+    public init(parsing text: String) {
+        if let slash = text.firstIndex(of: "/") {
+            namespace = String(text[..<slash])
+            namePrefix = String(text[text.index(after: slash)...])
+        } else {
+            namespace = "default"
+            namePrefix = text
+        }
+    }
+
+    func matches(_ endpoint: Endpoint) -> Bool {
+        !endpoint.podName.isEmpty && endpoint.effectiveNamespace == namespace && endpoint.podName.hasPrefix(namePrefix)
+    }
+}
+
+/// The endpoint conditions for one side of a flow (or for either side). Values of one kind are
+/// alternatives (OR); different kinds must all hold (AND), as with `hubble observe` flags.
+public struct EndpointFilter: Sendable, Hashable {
+    public var namespaces: [String] = []
+    public var pods: [PodFilter] = []
+    public var labels: [LabelSelector] = []
+
+    public init(namespaces: [String] = [], pods: [PodFilter] = [], labels: [LabelSelector] = []) {
+        self.namespaces = namespaces
+        self.pods = pods
+        self.labels = labels
+    }
+
+    /// Whether the filter has no condition.
+    public var isEmpty: Bool { namespaces.isEmpty && pods.isEmpty && labels.isEmpty }
+
+    /// Whether `endpoint` satisfies every condition kind.
+    public func matches(_ endpoint: Endpoint) -> Bool {
+        if !namespaces.isEmpty, !namespaces.contains(endpoint.effectiveNamespace) { return false }
+        if !pods.isEmpty, !pods.contains(where: { $0.matches(endpoint) }) { return false }
+        if !labels.isEmpty {
+            let parsed = endpoint.parsedLabels
+            if !labels.contains(where: { $0.matches(endpointLabels: parsed) }) { return false }
+        }
+        return true
+    }
+}
+
+/// Every filter a command can apply to stored flows, built once from the command line.
+public struct FlowQuery: Sendable, Hashable {
+    /// Conditions that either side may satisfy (`--namespace`, `--pod`, `--label`).
+    public var either = EndpointFilter()
+    /// Conditions on the source (`--from-…`).
+    public var source = EndpointFilter()
+    /// Conditions on the destination (`--to-…`).
+    public var destination = EndpointFilter()
+    public var verdicts: [Verdict] = []
+    public var dropReasons: [DropReason] = []
+    public var protocols: [L4Protocol] = []
+    /// Ports on either side (`--port`).
+    public var ports: [UInt16] = []
+    public var sourceIPs: [CIDR] = []
+    public var destinationIPs: [CIDR] = []
+    public var nodes: [String] = []
+    public var trafficDirections: [TrafficDirection] = []
+    /// Inclusive lower bound.
+    public var since: Timestamp?
+    /// Exclusive upper bound.
+    public var until: Timestamp?
+
+    public init() {}
+
+    /// Whether a flow passes the query, for flows that are not in a store.
+    ///
+    /// The store evaluates the same conditions in SQL; the tests check that both agree.
+    public func matches(_ flow: Flow) -> Bool {
+        if !either.isEmpty, !either.matches(flow.source), !either.matches(flow.destination) { return false }
+        if !source.isEmpty, !source.matches(flow.source) { return false }
+        if !destination.isEmpty, !destination.matches(flow.destination) { return false }
+        if !verdicts.isEmpty, !verdicts.contains(flow.verdict) { return false }
+        if !dropReasons.isEmpty, !dropReasons.contains(flow.dropReason) { return false }
+        if !protocols.isEmpty, !protocols.contains(flow.l4.proto) { return false }
+        if !ports.isEmpty {
+            guard flow.l4.proto.hasPorts,
+                  ports.contains(flow.l4.sourcePort) || ports.contains(flow.l4.destinationPort) else { return false }
+        }
+        if !sourceIPs.isEmpty {
+            guard let address = flow.sourceIP, sourceIPs.contains(where: { $0.contains(address) }) else { return false }
+        }
+        if !destinationIPs.isEmpty {
+            guard let address = flow.destinationIP, destinationIPs.contains(where: { $0.contains(address) }) else { return false }
+        }
+        if !nodes.isEmpty, !nodes.contains(where: { NodePattern.matches($0, flow.nodeName) }) { return false }
+        if !trafficDirections.isEmpty, !trafficDirections.contains(flow.trafficDirection) { return false }
+        if let since, flow.time < since { return false }
+        if let until, flow.time >= until { return false }
+        return true
+    }
+
+    /// Whether the only conditions are ones the drop rollup can answer (endpoints, protocol,
+    /// port, drop reason, time, and a verdict list that includes DROPPED).
+    var isServedByDropRollup: Bool {
+        sourceIPs.isEmpty && destinationIPs.isEmpty && nodes.isEmpty && trafficDirections.isEmpty
+            && (verdicts.isEmpty || verdicts.contains(.dropped))
+    }
+}
+
+/// Node name patterns: exact, or a glob with `*` (as `hubble observe --node-name` takes).
+enum NodePattern {
+    static func matches(_ pattern: String, _ name: String) -> Bool {
+        guard pattern.contains("*") else { return pattern == name }
+        let parts = pattern.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+        var rest = Substring(name)
+        for (index, part) in parts.enumerated() {
+            if index == 0 {
+                guard rest.hasPrefix(part) else { return false }
+                rest = rest.dropFirst(part.count)
+            } else if index == parts.count - 1 {
+                return part.isEmpty || rest.hasSuffix(part)
+            } else if !part.isEmpty {
+                guard let range = rest.range(of: part) else { return false }
+                rest = rest[range.upperBound...]
+            }
+        }
+        return rest.isEmpty
+    }
+}

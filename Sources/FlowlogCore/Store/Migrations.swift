@@ -1,0 +1,123 @@
+/// The store's schema as an ordered list of migrations, recorded in `PRAGMA user_version`.
+///
+/// A shipped migration is never edited; a change is a new migration appended to ``all``.
+enum Migrations {
+    /// Migration `n` (1-based) brings the schema from version `n - 1` to `n`.
+    static let all: [String] = [version1]
+
+    static var latestVersion: Int { all.count }
+
+    /// Applies the migrations the database lacks, each in its own transaction.
+    /// - Throws: ``StoreError`` with kind `.newerSchema` when the database is from a newer flowlog.
+    static func migrate(_ connection: SQLiteConnection) throws(StoreError) {
+        let current = Int(try connection.scalarInt("PRAGMA user_version") ?? 0)
+        guard current <= latestVersion else {
+            throw StoreError(kind: .newerSchema(found: current, supported: latestVersion),
+                             message: "the database has schema version \(current), newer than this flowlog supports (\(latestVersion)); upgrade flowlog",
+                             path: connection.path)
+        }
+        for version in current..<latestVersion {
+            try connection.execute("BEGIN IMMEDIATE")
+            do {
+                try connection.execute(all[version])
+                // PRAGMA takes no bound parameters; the value is an integer the code controls.
+                try connection.execute("PRAGMA user_version = \(version + 1)")
+                try connection.execute("COMMIT")
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Times are nanoseconds since the Unix epoch (UTC). IPs are 4- or 16-byte blobs. Endpoints,
+    /// label sets, node names, summaries and policy lists are interned: a flow row holds ids.
+    static let version1 = """
+        CREATE TABLE label_sets (
+            id INTEGER PRIMARY KEY,
+            labels TEXT NOT NULL UNIQUE          -- JSON array of "source:key=value" strings
+        );
+        CREATE TABLE endpoints (
+            id INTEGER PRIMARY KEY,
+            identity INTEGER NOT NULL,
+            namespace TEXT NOT NULL,
+            pod TEXT NOT NULL,
+            cluster TEXT NOT NULL,
+            label_set INTEGER NOT NULL REFERENCES label_sets(id),
+            workloads TEXT NOT NULL,             -- JSON array of {"kind","name"}
+            UNIQUE (identity, namespace, pod, cluster, label_set, workloads)
+        );
+        CREATE TABLE strings (
+            id INTEGER PRIMARY KEY,
+            value TEXT NOT NULL UNIQUE           -- node names, summaries, policy lists (JSON)
+        );
+        CREATE TABLE flows (
+            id INTEGER PRIMARY KEY,
+            time INTEGER NOT NULL,
+            uuid BLOB,
+            verdict INTEGER NOT NULL,
+            drop_reason INTEGER NOT NULL,
+            event_type INTEGER NOT NULL,
+            event_sub_type INTEGER NOT NULL,
+            flow_type INTEGER NOT NULL,
+            source_ip BLOB,
+            destination_ip BLOB,
+            protocol INTEGER NOT NULL,
+            source_port INTEGER NOT NULL,        -- ICMP: type
+            destination_port INTEGER NOT NULL,   -- ICMP: code
+            tcp_flags INTEGER NOT NULL,
+            source INTEGER NOT NULL REFERENCES endpoints(id),
+            destination INTEGER NOT NULL REFERENCES endpoints(id),
+            traffic_direction INTEGER NOT NULL,
+            is_reply INTEGER,                    -- NULL: unknown
+            node INTEGER NOT NULL REFERENCES strings(id),
+            policy_match_type INTEGER NOT NULL,
+            trace_point INTEGER NOT NULL,
+            summary INTEGER NOT NULL REFERENCES strings(id),
+            policies INTEGER REFERENCES strings(id)
+        );
+        CREATE INDEX flows_by_time ON flows(time);
+        CREATE UNIQUE INDEX flows_by_uuid ON flows(uuid) WHERE uuid IS NOT NULL;
+        -- Dropped flows only (a tenth of the rows), covering what drop queries read, so filters the
+        -- rollup cannot answer (IPs, node, direction, source port) never touch the table.
+        CREATE INDEX flows_drops ON flows(time, event_type, source, destination, protocol, source_port,
+            destination_port, drop_reason, node, traffic_direction, source_ip, destination_ip) WHERE verdict = 2;
+        -- Drops pre-aggregated at ingest: one row per minute and (source, destination, port, reason).
+        -- Each dropped packet counts once: policy-verdict twins of drop events are left out.
+        CREATE TABLE drop_rollup (
+            minute INTEGER NOT NULL,             -- minutes since the epoch
+            source INTEGER NOT NULL,
+            destination INTEGER NOT NULL,
+            protocol INTEGER NOT NULL,
+            port INTEGER NOT NULL,
+            drop_reason INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            first_time INTEGER NOT NULL,
+            last_time INTEGER NOT NULL,
+            PRIMARY KEY (minute, source, destination, protocol, port, drop_reason)
+        ) WITHOUT ROWID;
+        CREATE TABLE lost_events (
+            id INTEGER PRIMARY KEY,
+            time INTEGER NOT NULL,
+            node TEXT NOT NULL,
+            source TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            cpu INTEGER
+        );
+        CREATE INDEX lost_events_by_time ON lost_events(time);
+        CREATE TABLE checkpoints (
+            path TEXT PRIMARY KEY,
+            device INTEGER NOT NULL,
+            inode INTEGER NOT NULL,
+            offset INTEGER NOT NULL,
+            line INTEGER NOT NULL,
+            head_hash INTEGER NOT NULL,          -- hash of the first head_length bytes, to notice replacement
+            head_length INTEGER NOT NULL,
+            updated INTEGER NOT NULL
+        );
+        CREATE TABLE non_flow_records (
+            kind TEXT PRIMARY KEY,
+            count INTEGER NOT NULL
+        );
+        """
+}

@@ -1,0 +1,356 @@
+/// SQL conditions with their bound values, built from a ``FlowQuery``.
+struct SQLConditions {
+    enum Value {
+        case int(Int64)
+        case text(String)
+        case blob([UInt8])
+    }
+
+    private(set) var clauses: [String] = []
+    private(set) var values: [Value] = []
+
+    /// Adds a clause whose `?` placeholders take `values` in order.
+    mutating func add(_ clause: String, _ newValues: [Value] = []) {
+        clauses.append(clause)
+        values.append(contentsOf: newValues)
+    }
+
+    var whereClause: String { clauses.isEmpty ? "1" : clauses.joined(separator: " AND ") }
+
+    /// Binds the values starting at parameter `start`; returns the next free parameter index.
+    @discardableResult
+    func bind(_ statement: Statement, startingAt start: Int32 = 1) throws(StoreError) -> Int32 {
+        var index = start
+        for value in values {
+            switch value {
+            case .int(let number): try statement.bind(number, at: index)
+            case .text(let text): try statement.bind(text, at: index)
+            case .blob(let bytes): try statement.bind(bytes, at: index)
+            }
+            index += 1
+        }
+        return index
+    }
+
+    static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+}
+
+extension SQLiteFlowStore {
+    // MARK: - Endpoint resolution
+
+    /// Loads endpoints added since the last call into ``endpointsByID``.
+    func refreshEndpoints() throws(StoreError) {
+        let known = endpointsByID.keys.max() ?? 0
+        let statement = try connection.prepare("""
+            SELECT e.id, e.identity, e.namespace, e.pod, e.cluster, l.labels, e.workloads
+            FROM endpoints e JOIN label_sets l ON l.id = e.label_set WHERE e.id > ?
+            """)
+        try statement.bind(known, at: 1)
+        while try statement.step() {
+            let workloads = (JSONText.parseStringArray(statement.string(6)) ?? []).map { text -> Workload in
+                guard let slash = text.firstIndex(of: "/") else { return Workload(kind: "", name: text) }
+                return Workload(kind: String(text[..<slash]), name: String(text[text.index(after: slash)...]))
+            }
+            endpointsByID[statement.int64(0)] = Endpoint(
+                identity: UInt32(truncatingIfNeeded: statement.int64(1)), namespace: statement.string(2),
+                podName: statement.string(3), clusterName: statement.string(4),
+                labels: JSONText.parseStringArray(statement.string(5)) ?? [], workloads: workloads)
+        }
+    }
+
+    func endpoint(_ id: Int64) throws(StoreError) -> Endpoint {
+        if let endpoint = endpointsByID[id] { return endpoint }
+        try refreshEndpoints()
+        return endpointsByID[id] ?? Endpoint()
+    }
+
+    func string(_ id: Int64) throws(StoreError) -> String {
+        if let value = stringsByID[id] { return value }
+        let statement = try connection.prepare("SELECT value FROM strings WHERE id = ?")
+        try statement.bind(id, at: 1)
+        let value = try statement.step() ? statement.string(0) : ""
+        stringsByID[id] = value
+        return value
+    }
+
+    /// The ids of stored endpoints that `filter` accepts, as a JSON array for `json_each(?)`.
+    private func endpointIDList(_ filter: EndpointFilter) throws(StoreError) -> String {
+        try refreshEndpoints()
+        let ids = endpointsByID.filter { filter.matches($0.value) }.keys.sorted()
+        return "[" + ids.map(String.init).joined(separator: ",") + "]"
+    }
+
+    // MARK: - Conditions
+
+    /// Conditions on endpoints, protocol, drop reason and verdict, for a table with the columns
+    /// `source`, `destination`, `protocol`, `drop_reason` (flows and the drop rollup alike).
+    private func endpointConditions(_ query: FlowQuery, into conditions: inout SQLConditions) throws(StoreError) {
+        if !query.either.isEmpty {
+            let ids = try endpointIDList(query.either)
+            conditions.add("(source IN (SELECT value FROM json_each(?)) OR destination IN (SELECT value FROM json_each(?)))",
+                           [.text(ids), .text(ids)])
+        }
+        if !query.source.isEmpty {
+            conditions.add("source IN (SELECT value FROM json_each(?))", [.text(try endpointIDList(query.source))])
+        }
+        if !query.destination.isEmpty {
+            conditions.add("destination IN (SELECT value FROM json_each(?))", [.text(try endpointIDList(query.destination))])
+        }
+        if !query.protocols.isEmpty {
+            conditions.add("protocol IN (\(SQLConditions.placeholders(query.protocols.count)))",
+                           query.protocols.map { .int(Int64($0.rawValue)) })
+        }
+        if !query.dropReasons.isEmpty {
+            conditions.add("drop_reason IN (\(SQLConditions.placeholders(query.dropReasons.count)))",
+                           query.dropReasons.map { .int(Int64($0.rawValue)) })
+        }
+    }
+
+    /// Conditions on the columns only the flows table has.
+    private func flowConditions(_ query: FlowQuery, into conditions: inout SQLConditions) throws(StoreError) {
+        try endpointConditions(query, into: &conditions)
+        if !query.verdicts.isEmpty {
+            conditions.add("verdict IN (\(SQLConditions.placeholders(query.verdicts.count)))",
+                           query.verdicts.map { .int(Int64($0.code)) })
+        }
+        if !query.ports.isEmpty {
+            let list = SQLConditions.placeholders(query.ports.count)
+            let ports: [SQLConditions.Value] = query.ports.map { .int(Int64($0)) }
+            conditions.add("(protocol IN (1, 2, 3) AND (source_port IN (\(list)) OR destination_port IN (\(list))))", ports + ports)
+        }
+        for (column, cidrs) in [("source_ip", query.sourceIPs), ("destination_ip", query.destinationIPs)] where !cidrs.isEmpty {
+            var alternatives: [String] = []
+            var values: [SQLConditions.Value] = []
+            for cidr in cidrs {
+                let (low, high) = cidr.byteRange
+                alternatives.append("(length(\(column)) = \(low.count) AND \(column) BETWEEN ? AND ?)")
+                values += [.blob(low), .blob(high)]
+            }
+            conditions.add("(" + alternatives.joined(separator: " OR ") + ")", values)
+        }
+        if !query.nodes.isEmpty {
+            let alternatives = Array(repeating: "value GLOB ?", count: query.nodes.count).joined(separator: " OR ")
+            conditions.add("node IN (SELECT id FROM strings WHERE \(alternatives))", query.nodes.map { .text(globPattern($0)) })
+        }
+        if !query.trafficDirections.isEmpty {
+            conditions.add("traffic_direction IN (\(SQLConditions.placeholders(query.trafficDirections.count)))",
+                           query.trafficDirections.map { .int(Int64($0.rawValue)) })
+        }
+        if let since = query.since { conditions.add("time >= ?", [.int(since.rawValue)]) }
+        if let until = query.until { conditions.add("time < ?", [.int(until.rawValue)]) }
+    }
+
+    /// A GLOB pattern where only `*` is special (as in hubble's node-name patterns).
+    private func globPattern(_ pattern: String) -> String {
+        var out = ""
+        for character in pattern {
+            switch character {
+            case "?": out += "[?]"
+            case "[": out += "[[]"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    // MARK: - Flows
+
+    public func flows(matching query: FlowQuery, last: Int?) throws -> [StoredFlow] {
+        var conditions = SQLConditions()
+        try flowConditions(query, into: &conditions)
+        let order = last == nil ? "ASC" : "DESC"
+        let statement = try connection.prepare("""
+            SELECT id, time, uuid, verdict, drop_reason, event_type, event_sub_type, flow_type, source_ip, destination_ip,
+                protocol, source_port, destination_port, tcp_flags, source, destination, traffic_direction, is_reply,
+                node, policy_match_type, trace_point, summary, policies
+            FROM flows WHERE \(conditions.whereClause) ORDER BY time \(order), id \(order) LIMIT ?
+            """)
+        let next = try conditions.bind(statement)
+        try statement.bind(Int64(last ?? -1), at: next)
+        var result: [StoredFlow] = []
+        while try statement.step() {
+            result.append(StoredFlow(id: statement.int64(0), flow: try decodeRow(statement)))
+        }
+        if last != nil { result.reverse() }
+        return result
+    }
+
+    private func decodeRow(_ row: Statement) throws(StoreError) -> Flow {
+        var flow = Flow()
+        flow.time = Timestamp(rawValue: row.int64(1))
+        flow.uuid = row.blob(2).flatMap(FlowUUID.init(bytes:))
+        flow.verdict = Verdict(code: Int32(truncatingIfNeeded: row.int64(3)))
+        flow.dropReason = DropReason(rawValue: Int32(truncatingIfNeeded: row.int64(4)))
+        flow.eventType = Int32(truncatingIfNeeded: row.int64(5))
+        flow.eventSubType = Int32(truncatingIfNeeded: row.int64(6))
+        flow.flowType = FlowType(rawValue: Int32(truncatingIfNeeded: row.int64(7))) ?? .unknown
+        flow.sourceIP = row.blob(8).flatMap(IPAddress.init(bytes:))
+        flow.destinationIP = row.blob(9).flatMap(IPAddress.init(bytes:))
+        flow.l4 = Layer4(proto: L4Protocol(rawValue: Int32(truncatingIfNeeded: row.int64(10))) ?? .none,
+                         sourcePort: UInt16(truncatingIfNeeded: row.int64(11)),
+                         destinationPort: UInt16(truncatingIfNeeded: row.int64(12)),
+                         tcpFlags: TCPFlags(rawValue: UInt16(truncatingIfNeeded: row.int64(13))))
+        flow.source = try endpoint(row.int64(14))
+        flow.destination = try endpoint(row.int64(15))
+        flow.trafficDirection = TrafficDirection(rawValue: Int32(truncatingIfNeeded: row.int64(16))) ?? .unknown
+        flow.isReply = row.isNull(17) ? nil : row.int64(17) != 0
+        flow.nodeName = try string(row.int64(18))
+        flow.policyMatchType = Int32(truncatingIfNeeded: row.int64(19))
+        flow.traceObservationPoint = Int32(truncatingIfNeeded: row.int64(20))
+        flow.summary = try string(row.int64(21))
+        if !row.isNull(22) { flow.policies = PolicyListCoding.decode(try string(row.int64(22))) }
+        return flow
+    }
+
+    // MARK: - Drops
+
+    public func dropCounts(matching query: FlowQuery) throws -> [DropCount] {
+        let sql: String
+        var conditions = SQLConditions()
+        if query.isServedByDropRollup && query.ports.isEmpty {
+            (sql, conditions) = try rollupDropQuery(query)
+        } else {
+            var restricted = query
+            restricted.verdicts = []
+            try flowConditions(restricted, into: &conditions)
+            sql = """
+                SELECT source, destination, protocol, CASE WHEN protocol IN (1, 2, 3) THEN destination_port ELSE source_port END,
+                    drop_reason, count(*), min(time), max(time)
+                FROM flows INDEXED BY flows_drops
+                WHERE verdict = 2 AND event_type != 5 AND \(conditions.whereClause)
+                GROUP BY 1, 2, 3, 4, 5
+                """
+            if !query.verdicts.isEmpty && !query.verdicts.contains(.dropped) { return [] }
+        }
+        let statement = try connection.prepare(sql)
+        try conditions.bind(statement)
+        var result: [DropCount] = []
+        while try statement.step() {
+            result.append(DropCount(
+                source: try endpoint(statement.int64(0)), destination: try endpoint(statement.int64(1)),
+                proto: L4Protocol(rawValue: Int32(truncatingIfNeeded: statement.int64(2))) ?? .none,
+                port: UInt16(truncatingIfNeeded: statement.int64(3)),
+                reason: DropReason(rawValue: Int32(truncatingIfNeeded: statement.int64(4))),
+                count: statement.int64(5), firstSeen: Timestamp(rawValue: statement.int64(6)),
+                lastSeen: Timestamp(rawValue: statement.int64(7))))
+        }
+        return result
+    }
+
+    /// Whole minutes inside the window come from the rollup; the partial minutes at either edge
+    /// come from the flows themselves, so the answer is exact to the nanosecond.
+    private func rollupDropQuery(_ query: FlowQuery) throws(StoreError) -> (String, SQLConditions) {
+        let nanosPerMinute: Int64 = 60_000_000_000
+        let firstWholeMinute = query.since.map { ($0.rawValue + nanosPerMinute - 1).floorDiv(nanosPerMinute) } ?? Int64.min
+        let endWholeMinute = query.until.map { $0.rawValue.floorDiv(nanosPerMinute) } ?? Int64.max
+        var conditions = SQLConditions()
+        var shared = SQLConditions()
+        try endpointConditions(query, into: &shared)
+
+        var parts: [String] = []
+        if firstWholeMinute < endWholeMinute {
+            parts.append("""
+                SELECT source, destination, protocol, port, drop_reason, count, first_time, last_time FROM drop_rollup
+                WHERE minute >= ? AND minute < ? AND \(shared.whereClause)
+                """)
+            conditions.add("", [.int(firstWholeMinute), .int(endWholeMinute)])
+            conditions.add("", shared.values)
+        }
+        var edges: [(Int64, Int64)] = []
+        if firstWholeMinute < endWholeMinute {
+            if let since = query.since, since.rawValue < firstWholeMinute * nanosPerMinute {
+                edges.append((since.rawValue, firstWholeMinute * nanosPerMinute))
+            }
+            if let until = query.until, endWholeMinute * nanosPerMinute < until.rawValue {
+                edges.append((endWholeMinute * nanosPerMinute, until.rawValue))
+            }
+        } else {
+            edges.append((query.since?.rawValue ?? Int64.min, query.until?.rawValue ?? Int64.max))
+        }
+        for (low, high) in edges {
+            parts.append("""
+                SELECT source, destination, protocol, CASE WHEN protocol IN (1, 2, 3) THEN destination_port ELSE source_port END,
+                    drop_reason, 1, time, time
+                FROM flows INDEXED BY flows_drops
+                WHERE verdict = 2 AND event_type != 5 AND time >= ? AND time < ? AND \(shared.whereClause)
+                """)
+            conditions.add("", [.int(low), .int(high)])
+            conditions.add("", shared.values)
+        }
+        let sql = """
+            SELECT source, destination, protocol, port, drop_reason, sum(count), min(first_time), max(last_time)
+            FROM (\(parts.joined(separator: " UNION ALL "))) GROUP BY 1, 2, 3, 4, 5
+            """
+        return (sql, conditions)
+    }
+
+    public func lostEventCount(since: Timestamp?, until: Timestamp?) throws -> Int64 {
+        let statement = try connection.prepare("SELECT coalesce(sum(count), 0) FROM lost_events WHERE time >= ? AND time < ?")
+        try statement.bind(since?.rawValue ?? Int64.min, at: 1)
+        try statement.bind(until?.rawValue ?? Int64.max, at: 2)
+        return try statement.step() ? statement.int64(0) : 0
+    }
+
+    // MARK: - Statistics
+
+    public func statistics() throws -> StoreStatistics {
+        var stats = StoreStatistics()
+        let verdicts = try connection.prepare("SELECT verdict, count(*) FROM flows GROUP BY verdict")
+        while try verdicts.step() {
+            let count = verdicts.int64(1)
+            stats.flowsByVerdict[Verdict(code: Int32(truncatingIfNeeded: verdicts.int64(0)))] = count
+            stats.flows += count
+        }
+        let range = try connection.prepare("SELECT min(time), max(time) FROM flows")
+        if try range.step(), !range.isNull(0) {
+            stats.firstTime = Timestamp(rawValue: range.int64(0))
+            stats.lastTime = Timestamp(rawValue: range.int64(1))
+        }
+        stats.drops = try connection.scalarInt("SELECT coalesce(sum(count), 0) FROM drop_rollup") ?? 0
+        stats.lostEvents = try connection.scalarInt("SELECT coalesce(sum(count), 0) FROM lost_events") ?? 0
+        stats.endpoints = try connection.scalarInt("SELECT count(*) FROM endpoints") ?? 0
+        stats.labelSets = try connection.scalarInt("SELECT count(*) FROM label_sets") ?? 0
+        let nonFlow = try connection.prepare("SELECT kind, count FROM non_flow_records")
+        while try nonFlow.step() {
+            if let kind = NonFlowKind(rawValue: nonFlow.string(0)) { stats.nonFlowRecords[kind] = nonFlow.int64(1) }
+        }
+        let checkpoints = try connection.prepare(
+            "SELECT path, device, inode, offset, line, head_hash, head_length FROM checkpoints ORDER BY path")
+        while try checkpoints.step() {
+            stats.checkpoints.append(InputCheckpoint(
+                path: checkpoints.string(0), device: UInt64(bitPattern: checkpoints.int64(1)),
+                inode: UInt64(bitPattern: checkpoints.int64(2)), offset: checkpoints.int64(3), line: checkpoints.int64(4),
+                headHash: checkpoints.int64(5), headLength: checkpoints.int64(6)))
+        }
+        let pages = try connection.scalarInt("PRAGMA page_count") ?? 0
+        let pageSize = try connection.scalarInt("PRAGMA page_size") ?? 0
+        stats.sizeBytes = pages * pageSize
+        return stats
+    }
+}
+
+extension Int64 {
+    /// Division rounding toward negative infinity.
+    func floorDiv(_ divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+}
+
+extension CIDR {
+    /// The lowest and highest addresses of the prefix, as network-order bytes.
+    var byteRange: ([UInt8], [UInt8]) {
+        var high = network.bytes
+        for index in high.indices {
+            let bitsBefore = index * 8
+            if bitsBefore >= prefixLength {
+                high[index] = 0xFF
+            } else if bitsBefore + 8 > prefixLength {
+                high[index] |= UInt8(truncatingIfNeeded: 0xFF >> (prefixLength - bitsBefore))
+            }
+        }
+        return (network.bytes, high)
+    }
+}

@@ -1,0 +1,343 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The embedded flow store: one SQLite database file in WAL mode.
+///
+/// Endpoints, label sets and short strings are interned, so a flow row holds ids; drops are also
+/// counted into a per-minute rollup in the same transaction, so drop reports do not scan flows.
+/// One store is used by one thread at a time.
+public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
+    let connection: SQLiteConnection
+    /// The database path (`:memory:` for a private in-memory store).
+    public var path: String { connection.path }
+
+    // Interning caches: value → id. They are bounded: when one grows past its limit it is emptied
+    // and refilled from the database on demand.
+    private var endpointIDs: [Endpoint: Int64] = [:]
+    private var labelSetIDs: [[String]: Int64] = [:]
+    private var stringIDs: [String: Int64] = [:]
+    private static let cacheLimit = 50_000
+
+    // Reverse caches for reading.
+    var endpointsByID: [Int64: Endpoint] = [:]
+    var stringsByID: [Int64: String] = [:]
+
+    private var insertFlow: Statement?
+    private var upsertRollup: Statement?
+
+    /// Opens or creates the store at `path` and brings its schema up to date.
+    /// - Parameter path: a file path, or `:memory:`.
+    /// - Throws: ``StoreError`` when the file cannot be opened, is not a flowlog database, or is
+    ///   from a newer flowlog.
+    public init(path: String) throws(StoreError) {
+        connection = try SQLiteConnection(path: path)
+        try connection.setBusyTimeout(milliseconds: 15_000)
+        do {
+            // WAL lets readers run while an ingest writes; NORMAL sync is durable across
+            // application crashes (a power loss may lose the last commits, never corrupt).
+            if path != ":memory:" { _ = try connection.scalarInt("PRAGMA journal_mode = WAL") }
+            try connection.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY")
+            try Migrations.migrate(connection)
+        } catch {
+            if case .sqlite = error.kind, error.message.contains("file is not a database") {
+                throw StoreError(kind: .notADatabase, message: "not a flowlog database (the file is not SQLite or is corrupt)", path: path)
+            }
+            throw error
+        }
+    }
+
+    // MARK: - Checkpoints
+
+    public func checkpoint(forPath path: String) throws -> InputCheckpoint? {
+        let statement = try connection.prepare(
+            "SELECT device, inode, offset, line, head_hash, head_length FROM checkpoints WHERE path = ?")
+        try statement.bind(path, at: 1)
+        guard try statement.step() else { return nil }
+        return InputCheckpoint(path: path, device: UInt64(bitPattern: statement.int64(0)),
+                               inode: UInt64(bitPattern: statement.int64(1)), offset: statement.int64(2),
+                               line: statement.int64(3), headHash: statement.int64(4), headLength: statement.int64(5))
+    }
+
+    // MARK: - Writing
+
+    public func write(_ batch: IngestBatch) throws -> BatchResult {
+        try connection.transaction {
+            var result = BatchResult()
+            var rollup: [RollupKey: RollupValue] = [:]
+            for flow in batch.flows {
+                let ids = try flowIDs(flow)
+                if try insert(flow, ids) {
+                    result.inserted += 1
+                    if flow.countsAsDrop {
+                        let key = RollupKey(minute: flow.time.seconds >= 0 ? flow.time.seconds / 60 : (flow.time.seconds - 59) / 60,
+                                            source: ids.source, destination: ids.destination,
+                                            proto: flow.l4.proto.rawValue, port: Int32(rollupPort(flow.l4)),
+                                            reason: flow.dropReason.rawValue)
+                        rollup[key, default: RollupValue(first: flow.time.rawValue, last: flow.time.rawValue)]
+                            .add(flow.time.rawValue)
+                    }
+                } else {
+                    result.duplicates += 1
+                }
+            }
+            try writeRollup(rollup)
+            try writeLostEvents(batch.lostEvents)
+            try writeNonFlowCounts(batch.nonFlowCounts)
+            for checkpoint in batch.checkpoints.values { try saveCheckpoint(checkpoint) }
+            return result
+        }
+    }
+
+    private struct FlowIDs {
+        var source: Int64, destination: Int64, node: Int64, summary: Int64, policies: Int64?
+    }
+
+    private func flowIDs(_ flow: Flow) throws(StoreError) -> FlowIDs {
+        FlowIDs(source: try endpointID(flow.source), destination: try endpointID(flow.destination),
+                node: try stringID(flow.nodeName), summary: try stringID(flow.summary),
+                policies: flow.policies.isEmpty ? nil : try stringID(PolicyListCoding.encode(flow.policies)))
+    }
+
+    /// Inserts one flow; false when its uuid was already stored.
+    private func insert(_ flow: Flow, _ ids: FlowIDs) throws(StoreError) -> Bool {
+        let statement: Statement
+        if let insertFlow {
+            statement = insertFlow
+        } else {
+            statement = try connection.prepare("""
+                INSERT OR IGNORE INTO flows (time, uuid, verdict, drop_reason, event_type, event_sub_type, flow_type,
+                    source_ip, destination_ip, protocol, source_port, destination_port, tcp_flags, source, destination,
+                    traffic_direction, is_reply, node, policy_match_type, trace_point, summary, policies)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, persistent: true)
+            insertFlow = statement
+        }
+        try statement.bind(flow.time.rawValue, at: 1)
+        try statement.bind(flow.uuid?.bytes, at: 2)
+        try statement.bind(Int64(flow.verdict.code), at: 3)
+        try statement.bind(Int64(flow.dropReason.rawValue), at: 4)
+        try statement.bind(Int64(flow.eventType), at: 5)
+        try statement.bind(Int64(flow.eventSubType), at: 6)
+        try statement.bind(Int64(flow.flowType.rawValue), at: 7)
+        try statement.bind(flow.sourceIP?.bytes, at: 8)
+        try statement.bind(flow.destinationIP?.bytes, at: 9)
+        try statement.bind(Int64(flow.l4.proto.rawValue), at: 10)
+        try statement.bind(Int64(flow.l4.sourcePort), at: 11)
+        try statement.bind(Int64(flow.l4.destinationPort), at: 12)
+        try statement.bind(Int64(flow.l4.tcpFlags.rawValue), at: 13)
+        try statement.bind(ids.source, at: 14)
+        try statement.bind(ids.destination, at: 15)
+        try statement.bind(Int64(flow.trafficDirection.rawValue), at: 16)
+        try statement.bind(flow.isReply.map { $0 ? 1 : 0 }, at: 17)
+        try statement.bind(ids.node, at: 18)
+        try statement.bind(Int64(flow.policyMatchType), at: 19)
+        try statement.bind(Int64(flow.traceObservationPoint), at: 20)
+        try statement.bind(ids.summary, at: 21)
+        try statement.bind(ids.policies, at: 22)
+        try statement.run()
+        return connection.changes == 1
+    }
+
+    private struct RollupKey: Hashable {
+        var minute: Int64, source: Int64, destination: Int64, proto: Int32, port: Int32, reason: Int32
+    }
+
+    private struct RollupValue {
+        var count: Int64 = 0, first: Int64, last: Int64
+        mutating func add(_ time: Int64) {
+            count += 1
+            first = min(first, time)
+            last = max(last, time)
+        }
+    }
+
+    private func writeRollup(_ rollup: [RollupKey: RollupValue]) throws(StoreError) {
+        guard !rollup.isEmpty else { return }
+        let statement: Statement
+        if let upsertRollup {
+            statement = upsertRollup
+        } else {
+            statement = try connection.prepare("""
+                INSERT INTO drop_rollup (minute, source, destination, protocol, port, drop_reason, count, first_time, last_time)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (minute, source, destination, protocol, port, drop_reason) DO UPDATE SET
+                    count = count + excluded.count,
+                    first_time = min(first_time, excluded.first_time),
+                    last_time = max(last_time, excluded.last_time)
+                """, persistent: true)
+            upsertRollup = statement
+        }
+        for (key, value) in rollup {
+            try statement.bind(key.minute, at: 1)
+            try statement.bind(key.source, at: 2)
+            try statement.bind(key.destination, at: 3)
+            try statement.bind(Int64(key.proto), at: 4)
+            try statement.bind(Int64(key.port), at: 5)
+            try statement.bind(Int64(key.reason), at: 6)
+            try statement.bind(value.count, at: 7)
+            try statement.bind(value.first, at: 8)
+            try statement.bind(value.last, at: 9)
+            try statement.run()
+        }
+    }
+
+    private func writeLostEvents(_ events: [LostEvents]) throws(StoreError) {
+        guard !events.isEmpty else { return }
+        let statement = try connection.prepare(
+            "INSERT INTO lost_events (time, node, source, count, cpu) VALUES (?, ?, ?, ?, ?)")
+        for event in events {
+            try statement.bind(event.time.rawValue, at: 1)
+            try statement.bind(event.nodeName, at: 2)
+            try statement.bind(event.source, at: 3)
+            try statement.bind(event.count, at: 4)
+            try statement.bind(event.cpu.map(Int64.init), at: 5)
+            try statement.run()
+        }
+    }
+
+    private func writeNonFlowCounts(_ counts: [NonFlowKind: Int]) throws(StoreError) {
+        guard !counts.isEmpty else { return }
+        let statement = try connection.prepare("""
+            INSERT INTO non_flow_records (kind, count) VALUES (?, ?)
+            ON CONFLICT (kind) DO UPDATE SET count = count + excluded.count
+            """)
+        for (kind, count) in counts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            try statement.bind(kind.rawValue, at: 1)
+            try statement.bind(count, at: 2)
+            try statement.run()
+        }
+    }
+
+    private func saveCheckpoint(_ checkpoint: InputCheckpoint) throws(StoreError) {
+        let statement = try connection.prepare("""
+            INSERT INTO checkpoints (path, device, inode, offset, line, head_hash, head_length, updated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (path) DO UPDATE SET device = excluded.device, inode = excluded.inode, offset = excluded.offset,
+                line = excluded.line, head_hash = excluded.head_hash, head_length = excluded.head_length,
+                updated = excluded.updated
+            """)
+        try statement.bind(checkpoint.path, at: 1)
+        try statement.bind(Int64(bitPattern: checkpoint.device), at: 2)
+        try statement.bind(Int64(bitPattern: checkpoint.inode), at: 3)
+        try statement.bind(checkpoint.offset, at: 4)
+        try statement.bind(checkpoint.line, at: 5)
+        try statement.bind(checkpoint.headHash, at: 6)
+        try statement.bind(checkpoint.headLength, at: 7)
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        try statement.bind(Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec), at: 8)
+        try statement.run()
+    }
+
+    // MARK: - Interning
+
+    private func endpointID(_ endpoint: Endpoint) throws(StoreError) -> Int64 {
+        if let id = endpointIDs[endpoint] { return id }
+        let labelSet = try labelSetID(endpoint.labels)
+        let workloads = JSONText.array(endpoint.workloads.map { "\($0.kind)/\($0.name)" })
+        let insert = try connection.prepare("""
+            INSERT OR IGNORE INTO endpoints (identity, namespace, pod, cluster, label_set, workloads)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        try insert.bind(Int64(endpoint.identity), at: 1)
+        try insert.bind(endpoint.namespace, at: 2)
+        try insert.bind(endpoint.podName, at: 3)
+        try insert.bind(endpoint.clusterName, at: 4)
+        try insert.bind(labelSet, at: 5)
+        try insert.bind(workloads, at: 6)
+        try insert.run()
+        let id: Int64
+        if connection.changes == 1 {
+            id = connection.lastInsertRowID
+        } else {
+            let select = try connection.prepare("""
+                SELECT id FROM endpoints WHERE identity = ? AND namespace = ? AND pod = ? AND cluster = ?
+                    AND label_set = ? AND workloads = ?
+                """)
+            try select.bind(Int64(endpoint.identity), at: 1)
+            try select.bind(endpoint.namespace, at: 2)
+            try select.bind(endpoint.podName, at: 3)
+            try select.bind(endpoint.clusterName, at: 4)
+            try select.bind(labelSet, at: 5)
+            try select.bind(workloads, at: 6)
+            guard try select.step() else {
+                throw StoreError(kind: .sqlite(code: 0), message: "an interned endpoint disappeared", path: path)
+            }
+            id = select.int64(0)
+        }
+        if endpointIDs.count >= SQLiteFlowStore.cacheLimit { endpointIDs.removeAll(keepingCapacity: true) }
+        endpointIDs[endpoint] = id
+        return id
+    }
+
+    private func labelSetID(_ labels: [String]) throws(StoreError) -> Int64 {
+        if let id = labelSetIDs[labels] { return id }
+        let id = try internText(JSONText.array(labels), table: "label_sets", column: "labels")
+        if labelSetIDs.count >= SQLiteFlowStore.cacheLimit { labelSetIDs.removeAll(keepingCapacity: true) }
+        labelSetIDs[labels] = id
+        return id
+    }
+
+    private func stringID(_ value: String) throws(StoreError) -> Int64 {
+        if let id = stringIDs[value] { return id }
+        let id = try internText(value, table: "strings", column: "value")
+        if stringIDs.count >= SQLiteFlowStore.cacheLimit { stringIDs.removeAll(keepingCapacity: true) }
+        stringIDs[value] = id
+        return id
+    }
+
+    /// Returns the id of `value` in a table with a UNIQUE text column, inserting it if needed.
+    /// `table` and `column` are constants of this file, never input.
+    private func internText(_ value: String, table: StaticString, column: StaticString) throws(StoreError) -> Int64 {
+        let insert = try connection.prepare("INSERT OR IGNORE INTO \(table) (\(column)) VALUES (?)")
+        try insert.bind(value, at: 1)
+        try insert.run()
+        if connection.changes == 1 { return connection.lastInsertRowID }
+        let select = try connection.prepare("SELECT id FROM \(table) WHERE \(column) = ?")
+        try select.bind(value, at: 1)
+        guard try select.step() else {
+            throw StoreError(kind: .sqlite(code: 0), message: "an interned value disappeared", path: path)
+        }
+        return select.int64(0)
+    }
+}
+
+/// The port a drop is counted under: the destination port, or the ICMP type.
+func rollupPort(_ l4: Layer4) -> UInt16 {
+    l4.proto.hasPorts ? l4.destinationPort : l4.sourcePort
+}
+
+/// How the four policy lists of a flow are stored: one interned JSON text,
+/// `[["egress_allowed_by", namespace, name, kind], …]`.
+enum PolicyListCoding {
+    static let listNames = ["egress_allowed_by", "ingress_allowed_by", "egress_denied_by", "ingress_denied_by"]
+
+    static func encode(_ policies: PolicyReferences) -> String {
+        let lists = [policies.egressAllowedBy, policies.ingressAllowedBy, policies.egressDeniedBy, policies.ingressDeniedBy]
+        var items: [String] = []
+        for (name, list) in zip(listNames, lists) {
+            for reference in list {
+                items.append(JSONText.array([name, reference.namespace, reference.name, reference.kind]))
+            }
+        }
+        return "[" + items.joined(separator: ",") + "]"
+    }
+
+    static func decode(_ text: String) -> PolicyReferences {
+        var policies = PolicyReferences()
+        for item in JSONText.parseStringArrays(text) ?? [] where item.count == 4 {
+            let reference = PolicyReference(name: item[2], namespace: item[1], kind: item[3])
+            switch item[0] {
+            case listNames[0]: policies.egressAllowedBy.append(reference)
+            case listNames[1]: policies.ingressAllowedBy.append(reference)
+            case listNames[2]: policies.egressDeniedBy.append(reference)
+            case listNames[3]: policies.ingressDeniedBy.append(reference)
+            default: break
+            }
+        }
+        return policies
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import FlowlogCore
+
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Store Hubble JSON flow lines (hubble observe -o json, Hubble exporter files).",
+        discussion: """
+            Reads each FILE (or standard input for -) line by line. Wrapped records ({"flow":…}) and \
+            bare Flow objects are accepted; lost_events, node_status, agent_event and debug_event \
+            records are counted, not stored as flows. Malformed lines are reported with their line \
+            number and skipped; everything else is kept.
+
+            Re-running on the same file adds nothing; a file that grew is read from where the last \
+            run stopped; a rotated or truncated file is read again from its start. A flow whose uuid \
+            is already stored is not stored twice.
+
+            With --follow, files are read as they grow (like tail -F, surviving rotation) and \
+            committed at least every second; SIGINT or SIGTERM commits what was read and exits 0.
+            """)
+
+    @OptionGroup(title: "Database") var store: StoreOptions
+
+    @Argument(help: ArgumentHelp("Files of Hubble JSON lines; - for standard input (the default when not a terminal).", valueName: "file"))
+    var files: [String] = []
+
+    @Flag(name: [.customShort("f"), .long], help: "Keep reading the files as they grow, until SIGINT or SIGTERM.")
+    var follow = false
+
+    @Option(name: .customLong("max-warnings"), help: "Print at most this many warnings about skipped lines, then only count them.")
+    var maxWarnings = 20
+
+    func validate() throws {
+        if follow && (files.isEmpty || files.contains("-")) {
+            throw ValidationError("--follow needs files; it cannot follow standard input")
+        }
+        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (standard input) can be given only once") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            var inputs = files.map { $0 == "-" ? IngestInput.standardInput : IngestInput.file($0) }
+            if inputs.isEmpty {
+                guard !isTerminal(0) else {
+                    throw ValidationError("no input: give FILE arguments, or - to read standard input")
+                }
+                inputs = [.standardInput]
+            }
+            let flowStore = try store.openStore()
+            var options = IngestOptions()
+            options.follow = follow
+            installStopHandlers()
+
+            var warnings = 0
+            let showProgress = isTerminal(2)
+            let started = monotonicNow()
+            let ingestor = Ingestor(
+                store: flowStore, options: options,
+                diagnostics: { diagnostic in
+                    if diagnostic.severity == .warning {
+                        warnings += 1
+                        guard warnings <= maxWarnings else { return }
+                    }
+                    if showProgress { printError("\r\u{1B}[K" + TextEscaping.terminal(diagnostic.description)) }
+                    else { printError(TextEscaping.terminal(diagnostic.description)) }
+                },
+                progress: showProgress ? { summary in
+                    let elapsed = max(monotonicNow() - started, 0.001)
+                    var err = StandardError()
+                    err.write("\r\u{1B}[K\(formatBytes(summary.bytesRead)) read, \(summary.ingested) flows stored, "
+                              + "\(Int(Double(summary.ingested) / elapsed)) flows/s")
+                } : nil,
+                shouldStop: { stopRequested.load(ordering: .relaxed) })
+            let summary = try ingestor.run(inputs)
+            if showProgress { printError("\r\u{1B}[K", terminator: "") }
+            if warnings > maxWarnings { printError("flowlog: \(warnings - maxWarnings) more warnings not shown") }
+            let elapsed = monotonicNow() - started
+            printError("ingested \(summary.ingested) flows, \(summary.duplicates) duplicates, \(summary.skipped) skipped, "
+                       + "\(summary.nonFlowRecords) non-flow records (\(formatBytes(summary.bytesRead)) in "
+                       + "\(formatSeconds(elapsed)))")
+        }
+    }
+}
+
+func formatBytes(_ bytes: Int64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var value = Double(bytes)
+    var unit = 0
+    while value >= 1024 && unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    return unit == 0 ? "\(bytes) B" : "\(Double(Int(value * 10)) / 10) \(units[unit])"
+}
+
+func formatSeconds(_ seconds: Double) -> String {
+    "\(Double(Int(seconds * 100)) / 100) s"
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import FlowlogCore
+
+extension FlowFormat: ExpressibleByArgument {}
+
+struct ObserveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "observe",
+        abstract: "Show stored flows in time order, like hubble observe over the stored history.")
+
+    @OptionGroup(title: "Database") var store: StoreOptions
+    @OptionGroup(title: "Filters") var filters: FilterOptions
+
+    @Option(help: "Show the newest N matching flows (default 20 unless --all).")
+    var last: Int?
+
+    @Flag(help: "Show every matching flow.")
+    var all = false
+
+    @Option(name: [.customShort("o"), .long], help: "Output format: \(FlowFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var output: FlowFormat = .compact
+
+    func validate() throws {
+        if all && last != nil { throw ValidationError("--all and --last cannot be used together") }
+        if let last, last < 0 { throw ValidationError("--last must be 0 or more") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let query = try filters.query(now: now())
+            let flows = try store.openStore().flows(matching: query, last: all ? nil : (last ?? 20))
+            var out = StandardOutput()
+            output.render(flows.map(\.flow), to: &out)
+        }
+    }
+}

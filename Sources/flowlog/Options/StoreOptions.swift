@@ -1,0 +1,57 @@
+import ArgumentParser
+import FlowlogCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `--db`, shared by every command.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The flow database.",
+        discussion: "Default: $FLOWLOG_DB, else ~/.local/share/flowlog/flows.db.",
+        valueName: "path"))
+    var db: String?
+
+    /// The database path: `--db`, else `$FLOWLOG_DB`, else the per-user default.
+    func path() throws -> String {
+        if let db { return db }
+        if let fromEnvironment = getenv("FLOWLOG_DB").map({ String(cString: $0) }), !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
+        let home = getenv("HOME").map { String(cString: $0) } ?? "."
+        let dataHome = getenv("XDG_DATA_HOME").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+            ?? home + "/.local/share"
+        let directory = dataHome + "/flowlog"
+        try makeDirectories(directory)
+        return directory + "/flows.db"
+    }
+
+    /// Opens the store, creating it (mode 0600, in a 0700 directory) when it does not exist.
+    func openStore() throws -> SQLiteFlowStore {
+        try SQLiteFlowStore(path: path())
+    }
+
+    private func makeDirectories(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o700) != 0 && errno != EEXIST {
+                throw CLIError.runtime("cannot create \(current): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+}
+
+/// Errors the commands raise themselves, with the exit code each maps to.
+enum CLIError: Error, CustomStringConvertible {
+    case runtime(String)
+    case data(String)
+
+    var description: String {
+        switch self {
+        case .runtime(let message), .data(let message): message
+        }
+    }
+}

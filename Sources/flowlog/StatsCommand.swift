@@ -1,0 +1,35 @@
+import ArgumentParser
+import FlowlogCore
+
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "What the database holds: flows, time range, verdicts, size and input checkpoints.")
+
+    @OptionGroup(title: "Database") var store: StoreOptions
+
+    func run() throws {
+        try reportingErrors {
+            let path = try store.path()
+            let stats = try store.openStore().statistics()
+            var out = StandardOutput()
+            out.write("database:      \(TextEscaping.terminal(path)) (\(formatBytes(stats.sizeBytes)))\n")
+            out.write("flows:         \(stats.flows)\n")
+            if let first = stats.firstTime, let last = stats.lastTime {
+                out.write("time range:    \(first.rfc3339(fractionDigits: 3)) to \(last.rfc3339(fractionDigits: 3))\n")
+            }
+            for (verdict, count) in stats.flowsByVerdict.sorted(by: { $0.key.code < $1.key.code }) {
+                out.write("  \(verdict.name): \(count)\n")
+            }
+            out.write("drops:         \(stats.drops) (each dropped packet once)\n")
+            out.write("lost events:   \(stats.lostEvents) (flows Hubble reported as lost)\n")
+            for (kind, count) in stats.nonFlowRecords.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                out.write("\(kind.rawValue): \(count)\n")
+            }
+            out.write("endpoints:     \(stats.endpoints) (\(stats.labelSets) label sets)\n")
+            for checkpoint in stats.checkpoints {
+                out.write("input:         \(TextEscaping.terminal(checkpoint.path)) at byte \(checkpoint.offset), line \(checkpoint.line)\n")
+            }
+        }
+    }
+}
