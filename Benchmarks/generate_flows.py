@@ -1,22 +1,28 @@
 #!/usr/bin/env python3
 """Fast generator of realistic Hubble flow lines for flowlog benchmarks.
 
-    python3 Benchmarks/generate_flows.py N [--seed S] [--start RFC3339] > flows.jsonl
+    python3 Benchmarks/generate_flows.py N [--seed S] [--start RFC3339] [--lean] > flows.jsonl
 
 Writes exactly N lines to stdout, one GetFlowsResponse per line as `hubble observe -o json`
 prints it: {"flow":{...},"node_name":"...","time":"..."} (same keys as SampleFlows/).
 Deterministic for a given (N, seed, start). Python 3 standard library only.
 
-The cluster has 37 workloads in 11 namespaces on 6 nodes. Endpoints carry the full Cilium label
-set (10 to 12 labels), workloads, pod names and endpoint IDs. The traffic mixes trace events
-(to-endpoint / to-overlay / to-stack, requests and replies), policy-verdict ALLOWED records, and
-about 10 % DROPPED records (POLICY_DENIED drop events, some as policy-verdict + drop pairs). The capture
-advances about 1,000 flows per second. Lines average about 1.3 KB.
+The cluster has 37 workloads in 11 namespaces on 6 nodes, plus world, CIDR and host peers.
+Pod endpoints carry the full Cilium label set (9 to 13 labels, 10.5 on average, including
+volatile pod-template-hash / controller-revision-hash labels), workloads, pod names and
+endpoint IDs. The traffic mixes trace events (to-endpoint / to-overlay / to-stack, requests and
+replies), policy-verdict ALLOWED records and about 10 % DROPPED records (POLICY_DENIED drop
+events, about a fifth of them as policy-verdict + drop pairs on adjacent lines). Capture time
+advances about 1,000 flows per second. Lines average about 1.9 KB. With --lean, pods carry 6
+labels and lines average about 1.6 KB. A Hubble line with this field set cannot be much smaller:
+the four Cilium labels and the namespace label alone take about 250 bytes per endpoint.
 
-For speed, every line is a precomputed template: the flow JSON with holes for the time (twice),
-the uuid and the ephemeral port, filled with one '%' operation. Templates come from a seeded
-RNG, and a precomputed random sequence of template indices is cycled. uuids are a bijection of
-the line counter (mixed with the seed), so they are unique within a run of up to 2**64 lines.
+For speed, every line comes from a precomputed template. The template is the flow JSON, pre-split
+into byte pieces around four holes: the time (twice), the uuid and the ephemeral port. Per line,
+only the time, uuid and port are formatted, and the pieces are joined in chunks of 4096 lines.
+Templates come from a seeded RNG, and a precomputed random sequence of template indices is cycled.
+The first and last uuid groups come from a 64-bit bijection of the line counter (mixed with the
+seed), so uuids are unique within a run.
 """
 
 import argparse
@@ -26,16 +32,10 @@ import random
 import re
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 
-NODES = [
-    "ip-10-20-1-17.eu-west-1.compute.internal",
-    "ip-10-20-1-142.eu-west-1.compute.internal",
-    "ip-10-20-2-33.eu-west-1.compute.internal",
-    "ip-10-20-2-201.eu-west-1.compute.internal",
-    "ip-10-20-3-76.eu-west-1.compute.internal",
-    "ip-10-20-3-190.eu-west-1.compute.internal",
-]
+NODES = ["k8s-node-01", "k8s-node-02", "k8s-node-03", "k8s-node-04", "k8s-node-05", "k8s-node-06"]
+NODE_IP = {n: "10.20.0.%d" % (10 + i) for i, n in enumerate(NODES)}
 
 NAMESPACE_LABELS = {
     "production": ["environment=production", "team=shop"],
@@ -133,10 +133,12 @@ ALLOWED = [
     ("kube-system/hubble-relay", "host:", "TCP", 4244, 1),
     ("argocd/argocd-repo-server", "world:140.82.121.3", "TCP", 443, 1),
     ("cert-manager/cert-manager", "world:172.65.32.248", "TCP", 443, 1),
-    ("host:", "production/frontend", "TCP", 8080, 2),  # kubelet probes
-    ("host:", "production/api", "TCP", 3000, 2),
+    ("host:", "production/frontend", "TCP", 8080, 4),  # kubelet probes
+    ("host:", "production/api", "TCP", 3000, 4),
+    ("host:", "payments/ledger", "TCP", 8080, 2),
+    ("host:", "data/kafka", "TCP", 9092, 2),
 ]
-DNS_CLIENTS_WEIGHT = 20  # spread over every non-kube-system workload, to coredns:53/UDP
+DNS_CLIENTS_WEIGHT = 70  # spread over every non-kube-system workload, to coredns:53/UDP
 
 # denied edges: (client, server, proto, port, weight, direction of the drop)
 DENIED = [
@@ -163,7 +165,7 @@ class Ep:
     pass
 
 
-def build_cluster(rng):
+def build_cluster(rng, lean=False):
     pods = {}  # "ns/name" -> [Ep]
     used_ids = set()
     subnet = {n: (i + 1) for i, n in enumerate(NODES)}
@@ -176,8 +178,7 @@ def build_cluster(rng):
 
     for ns, name, kind, replicas, sa, extra, part_of in WORKLOADS:
         identity = 102 if name == "coredns" else rng.randint(1000, 65000)
-        tmpl_hash = "%010x" % rng.getrandbits(40)
-        version = "v%d.%d.%d" % (rng.randint(1, 4), rng.randint(0, 30), rng.randint(0, 9))
+        tmpl_hash = "".join(rng.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(10))
         eps = []
         for r in range(replicas):
             node = NODES[r % len(NODES)] if kind == "DaemonSet" else rng.choice(NODES)
@@ -212,18 +213,22 @@ def build_cluster(rng):
                 vol = ["pod-template-hash=%s" % tmpl_hash]
             if ns == "kube-system" and name == "coredns":
                 own = ["k8s-app=kube-dns"]
+            elif lean:
+                own = ["app=%s" % name]
             else:
-                own = ["app=%s" % name, "app.kubernetes.io/name=%s" % name,
-                       "app.kubernetes.io/part-of=%s" % part_of, "app.kubernetes.io/version=%s" % version]
+                own = ["app=%s" % name, "app.kubernetes.io/name=%s" % name, "app.kubernetes.io/part-of=%s" % part_of]
+            if lean:
+                extra, vol = [], vol[:1]
             labels = ["k8s:" + l for l in own + extra + vol]
             labels += ["k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name=%s" % ns]
-            labels += ["k8s:io.cilium.k8s.namespace.labels.%s" % l for l in NAMESPACE_LABELS[ns]]
+            if not lean:
+                labels += ["k8s:io.cilium.k8s.namespace.labels.%s" % l for l in NAMESPACE_LABELS[ns]]
             labels += ["k8s:io.cilium.k8s.policy.cluster=default",
                        "k8s:io.cilium.k8s.policy.serviceaccount=%s" % sa,
                        "k8s:io.kubernetes.pod.namespace=%s" % ns]
             e.labels = sorted(labels)
             e.namespace = ns
-            e.workload = {"name": name if kind != "CronJob" else name, "kind": kind}
+            e.workload = {"name": name, "kind": kind}
             e.service = name
             eps.append(e)
         pods["%s/%s" % (ns, name)] = eps
@@ -328,19 +333,24 @@ def make_line(node, src, dst, src_ip, dst_ip, proto, sport, dport, flags, verdic
     f["Summary"] = summary
     if policy:
         f["egress_allowed_by" if direction == "EGRESS" else "ingress_allowed_by"] = [policy]
-    s = dumps({"flow": f, "node_name": node, "time": HOLE_TIME})
-    s = s.replace("%", "%%")
-    s = s.replace('"%s"' % HOLE_TIME, '"%s"').replace('"%s"' % HOLE_UUID, '"%s"')
-    s = s.replace('"%s"' % HOLE_PORT, "%d")
-    assert s.count("%s") == 3 and s.count("%d") == 1, s
-    return s
+    s = dumps({"flow": f, "node_name": node, "time": HOLE_TIME}) + "\n"
+    # split into the 5 static pieces around the holes: time, uuid, port, time
+    q = '"%s"'
+    a, rest = s.split(q % HOLE_TIME, 1)
+    b, rest = rest.split(q % HOLE_UUID, 1)
+    c, rest = rest.split(q % HOLE_PORT, 1)
+    d, e = rest.split(q % HOLE_TIME, 1)
+    pieces = ((a + '"').encode("ascii"), ('"' + b + '"').encode("ascii"), ('"' + c).encode("ascii"),
+              (d + '"').encode("ascii"), ('"' + e).encode("ascii"))
+    assert HOLE_TIME not in e and HOLE_PORT not in e
+    return pieces
 
 
 def build_templates(rng, pods):
     cidr_ids = {}
     specials = {}
     node_mac = {n: "02:%02x:%02x:%02x:%02x:%02x" % tuple(rng.randrange(256) for _ in range(5)) for n in NODES}
-    node_ip = {n: n.split(".")[0][3:].replace("-", ".") for n in NODES}  # ip-10-20-1-17 -> 10.20.1.17
+    node_ip = NODE_IP
     policy_uid = {}
 
     def policy(ns, name):
@@ -471,17 +481,19 @@ def main():
     ap.add_argument("n", type=int, help="number of lines to write")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--start", default="2026-11-20T10:00:00Z", help="RFC 3339 time of the first flow")
+    ap.add_argument("--lean", action="store_true",
+                    help="pods get 6-7 labels instead of 9-13 (lines ~1.3 KB instead of ~1.9 KB)")
     args = ap.parse_args()
     n_total = args.n
     rng = random.Random(args.seed)
     t_ns = parse_start(args.start)
 
-    pods = build_cluster(rng)
+    pods = build_cluster(rng, args.lean)
     allowed_tpl, denied_tpl = build_templates(rng, pods)
 
     # weight the two classes so that ~DROPPED_LINE_SHARE of the lines are DROPPED
     aw = sum(w for w, _ in allowed_tpl)
-    dw = sum(w * (2 if isinstance(t, tuple) else 1) for w, t in denied_tpl)
+    dw = sum(w * (2 if len(t) == 2 else 1) for w, t in denied_tpl)  # a pair is 2 lines
     dw_lines_per_pick = dw / sum(w for w, _ in denied_tpl)
     # picks: p_d * L_d / (p_d * L_d + (1 - p_d)) = share  =>  p_d = share / (L_d - share*L_d + share)
     share = DROPPED_LINE_SHARE
@@ -493,67 +505,78 @@ def main():
     seq = rng.choices(range(len(templates)), weights=weights, k=SEQ)
     pick = [templates[i] for i in seq]
     PORTS = 1 << 16
-    ports = [rng.randint(32768, 60999) for _ in range(PORTS)]
+    ports = [b"%d" % rng.randint(32768, 60999) for _ in range(PORTS)]
     INC = 1 << 16
     incs = [rng.randint(2_000, 1_998_000) for _ in range(INC)]  # mean ~1 ms -> ~1000 flows/s
 
-    seed_mix = (args.seed * 0x9E3779B97F4A7C15 + 0x5851F42D4C957F2D) & 0xFFFFFFFFFFFFFFFF
-    seed_tail = (args.seed * 0xD1B54A32D192ED03 + 0x2545F4914F6CDD1D) & 0xFFFFFFFFFFFF
+    # uuid: the first group is bits 32..63 and the last group a bijective mix of bits 0..47 of x,
+    # a 64-bit bijection of the line counter, so uuids are unique. The middle groups are fixed per
+    # seed, with valid version-4 and RFC 4122 variant bits.
+    srng = random.Random(args.seed ^ 0x5EED)
+    seed_mix = srng.getrandbits(64)
+    uuid_fmt = b"%%08x-%04x-4%03x-%04x-%%012x" % (srng.getrandbits(16), srng.getrandbits(12),
+                                                   0x8000 | srng.getrandbits(14))
     MUL = 0xBF58476D1CE4E5B9  # odd: i -> i*MUL mod 2**64 is a bijection
+    MUL2 = 0xD6E8FEB86659FD93  # odd: x -> x*MUL2 mod 2**48 is a bijection of x's low 48 bits
     M64 = 0xFFFFFFFFFFFFFFFF
+    M48 = 0xFFFFFFFFFFFF
+    NS = 1_000_000_000
 
     out = sys.stdout.buffer
     cur_sec = -1
-    prefix = ""
+    prefix = b""
+    sec_end = 0
     chunk = []
-    append = chunk.append
+    extend = chunk.extend
+    join = b"".join
+    gmtime = time.gmtime
+    strftime = time.strftime
     i = 0
-    CHUNK = 8192
+    CHUNK = 4096
+    next_flush = CHUNK
     try:
         while i < n_total:
             tpl = pick[i & (SEQ - 1)]
             t_ns += incs[i & (INC - 1)]
-            if t_ns % 1000 == 0:
-                t_ns += 1  # keep 9 fraction digits, as protojson would trim trailing zero groups
-            s, ns = divmod(t_ns, 1_000_000_000)
-            if s != cur_sec:
-                cur_sec = s
-                prefix = time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(s))
-            ts = "%s%09dZ" % (prefix, ns)
-            x = ((i * MUL) + seed_mix) & M64
-            u = "%08x-%04x-4%03x-%04x-%012x" % (x >> 32, (x >> 16) & 0xFFFF, (x >> 4) & 0xFFF,
-                                                0x8000 | ((x & 0xF) << 8) | (seed_tail & 0xFF), seed_tail)
+            if not t_ns % 1000:
+                t_ns += 1  # keep 9 fraction digits (protojson trims trailing zero groups)
+            if t_ns >= sec_end:
+                cur_sec = t_ns // NS
+                sec_end = (cur_sec + 1) * NS
+                prefix = strftime("%Y-%m-%dT%H:%M:%S.", gmtime(cur_sec)).encode("ascii")
+            ts = b"%s%09dZ" % (prefix, t_ns - cur_sec * NS)
+            x = (i * MUL + seed_mix) & M64
+            u = uuid_fmt % (x >> 32, (x * MUL2) & M48)  # bits 32..63 and a mix of bits 0..47
             port = ports[(i * 7) & (PORTS - 1)]
-            if tpl.__class__ is str:
-                append(tpl % (ts, u, port, ts))
+            if tpl.__class__ is tuple and len(tpl) == 5:
+                extend((tpl[0], ts, tpl[1], u, tpl[2], port, tpl[3], ts, tpl[4]))
+                i += 1
+            elif i + 1 >= n_total:  # a pair with room for one line: emit just its drop event
+                t = tpl[1]
+                extend((t[0], ts, t[1], u, t[2], port, t[3], ts, t[4]))
                 i += 1
             else:
-                if i + 1 >= n_total:  # no room for a pair: emit just its drop event
-                    append(tpl[1] % (ts, u, port, ts))
-                    i += 1
-                else:
-                    append(tpl[0] % (ts, u, port, ts))
-                    i += 1
-                    t_ns += 700 + (port & 1023)
-                    if t_ns % 1000 == 0:
-                        t_ns += 1
-                    s, ns = divmod(t_ns, 1_000_000_000)
-                    if s != cur_sec:
-                        cur_sec = s
-                        prefix = time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(s))
-                    ts = "%s%09dZ" % (prefix, ns)
-                    x = ((i * MUL) + seed_mix) & M64
-                    u = "%08x-%04x-4%03x-%04x-%012x" % (x >> 32, (x >> 16) & 0xFFFF, (x >> 4) & 0xFFF,
-                                                        0x8000 | ((x & 0xF) << 8) | (seed_tail & 0xFF), seed_tail)
-                    append(tpl[1] % (ts, u, port, ts))
-                    i += 1
-            if len(chunk) >= CHUNK:
-                chunk.append("")
-                out.write("\n".join(chunk).encode("ascii"))
+                t = tpl[0]
+                extend((t[0], ts, t[1], u, t[2], port, t[3], ts, t[4]))
+                i += 1
+                t_ns += 700 + (i & 1023)  # the drop event follows its policy verdict within ~2 us
+                if not t_ns % 1000:
+                    t_ns += 1
+                if t_ns >= sec_end:
+                    cur_sec = t_ns // NS
+                    sec_end = (cur_sec + 1) * NS
+                    prefix = strftime("%Y-%m-%dT%H:%M:%S.", gmtime(cur_sec)).encode("ascii")
+                ts = b"%s%09dZ" % (prefix, t_ns - cur_sec * NS)
+                x = (i * MUL + seed_mix) & M64
+                t = tpl[1]
+                extend((t[0], ts, t[1], uuid_fmt % (x >> 32, (x * MUL2) & M48), t[2], port, t[3], ts, t[4]))
+                i += 1
+            if i >= next_flush:
+                out.write(join(chunk))
                 chunk.clear()
+                next_flush = i + CHUNK
         if chunk:
-            chunk.append("")
-            out.write("\n".join(chunk).encode("ascii"))
+            out.write(join(chunk))
         out.flush()
     except BrokenPipeError:  # e.g. piped into head: stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)

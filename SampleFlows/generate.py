@@ -651,7 +651,7 @@ text_line = ('level=warning msg="Error while receiving flows, retrying" '
 bad_verdict = malformed_source()
 
 
-def insert_at(line_no, text, time_hint_obj=None):
+def insert_at(line_no, text):
     idx = line_no - 1
     prev = objs[idx - 1] if idx - 1 < len(objs) else None
     assert idx <= len(lines), "capture too short for line %d" % line_no

@@ -42,12 +42,18 @@ public struct Flow: Sendable, Hashable {
 
 /// A flow's 128-bit UUID.
 public struct FlowUUID: Sendable, Hashable, CustomStringConvertible {
+    private let high: UInt64
+    private let low: UInt64
+
     /// The 16 bytes, in text order.
-    public let bytes: [UInt8]
+    public var bytes: [UInt8] {
+        (0..<16).map { index in UInt8(truncatingIfNeeded: (index < 8 ? high : low) >> (56 - 8 * UInt64(index % 8))) }
+    }
 
     public init?(bytes: [UInt8]) {
         guard bytes.count == 16 else { return nil }
-        self.bytes = bytes
+        high = bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
+        low = bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
     }
 
     /// Parses the 8-4-4-4-12 hex form (any case).
@@ -59,20 +65,21 @@ public struct FlowUUID: Sendable, Hashable, CustomStringConvertible {
 
     init?(utf8: UnsafeRawBufferPointer) {
         guard utf8.count == 36 else { return nil }
-        var result = [UInt8]()
-        result.reserveCapacity(16)
-        var index = 0
-        while index < 36 {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var nibbles = 0
+        for index in 0..<36 {
+            let byte = utf8[index]
             if index == 8 || index == 13 || index == 18 || index == 23 {
-                guard utf8[index] == UInt8(ascii: "-") else { return nil }
-                index += 1
+                guard byte == UInt8(ascii: "-") else { return nil }
                 continue
             }
-            guard let high = hexValue(utf8[index]), let low = hexValue(utf8[index + 1]) else { return nil }
-            result.append(high << 4 | low)
-            index += 2
+            guard let nibble = hexValue(byte) else { return nil }
+            if nibbles < 16 { high = high << 4 | UInt64(nibble) } else { low = low << 4 | UInt64(nibble) }
+            nibbles += 1
         }
-        bytes = result
+        self.high = high
+        self.low = low
     }
 
     public var description: String {

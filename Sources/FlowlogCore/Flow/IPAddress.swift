@@ -9,16 +9,35 @@ import Darwin
 /// Addresses are stored in this binary form (a 4- or 16-byte blob) so they are compact and so a
 /// CIDR is a byte-range test.
 public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
+    // The 16 address bytes as two big-endian words; an IPv4 address uses the low 4 bytes of `low`.
+    private let high: UInt64
+    private let low: UInt64
+    /// Whether this is an IPv6 address.
+    public let isIPv6: Bool
+
     /// The address bytes in network order: 4 for IPv4, 16 for IPv6.
-    public let bytes: [UInt8]
+    public var bytes: [UInt8] {
+        if !isIPv6 { return (0..<4).map { UInt8(truncatingIfNeeded: low >> (24 - 8 * UInt64($0))) } }
+        return (0..<16).map { index in
+            let word = index < 8 ? high : low
+            return UInt8(truncatingIfNeeded: word >> (56 - 8 * UInt64(index % 8)))
+        }
+    }
 
     /// Creates an address from its network-order bytes; nil unless there are 4 or 16 of them.
     public init?(bytes: [UInt8]) {
         guard bytes.count == 4 || bytes.count == 16 else { return nil }
-        self.bytes = bytes
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for (index, byte) in bytes.enumerated() {
+            if bytes.count == 16 && index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+        }
+        self.high = high
+        self.low = low
+        isIPv6 = bytes.count == 16
     }
 
-    /// Parses the textual form (`10.0.0.1`, `fd00::1`); calls `inet_pton`.
+    /// Parses the textual form (`10.0.0.1`, `fd00::1`).
     public init?(_ text: String) {
         var text = text
         let parsed: IPAddress? = text.withUTF8 { IPAddress(utf8: UnsafeRawBufferPointer($0)) }
@@ -26,41 +45,75 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
         self = parsed
     }
 
-    /// Parses the textual form from UTF-8 bytes without allocating a string; calls `inet_pton`.
+    /// Parses the textual form from UTF-8 bytes: dotted IPv4 directly, IPv6 through `inet_pton`.
     init?(utf8: UnsafeRawBufferPointer) {
-        // The longest textual IPv6 address (with an embedded IPv4 part) is 45 characters.
         guard utf8.count > 0, utf8.count <= 45 else { return nil }
-        var buffer = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-        var result = [UInt8](repeating: 0, count: 16)
-        let isV6 = utf8.contains(UInt8(ascii: ":"))
-        let ok: Bool = withUnsafeMutableBytes(of: &buffer) { raw in
+        if !utf8.contains(UInt8(ascii: ":")) {
+            guard let value = IPAddress.parseIPv4(utf8) else { return nil }
+            high = 0
+            low = UInt64(value)
+            isIPv6 = false
+            return
+        }
+        // The longest textual IPv6 address (with an embedded IPv4 part) is 45 characters.
+        var text = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        var result = (UInt64(0), UInt64(0))
+        let ok: Bool = withUnsafeMutableBytes(of: &text) { raw in
             raw.copyMemory(from: utf8)
             raw[utf8.count] = 0
-            let cString = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
-            return result.withUnsafeMutableBytes { out in
-                inet_pton(isV6 ? AF_INET6 : AF_INET, cString, out.baseAddress) == 1
+            return withUnsafeMutableBytes(of: &result) { out in
+                inet_pton(AF_INET6, raw.baseAddress!.assumingMemoryBound(to: CChar.self), out.baseAddress) == 1
             }
         }
         guard ok else { return nil }
-        bytes = isV6 ? result : Array(result[0..<4])
+        high = UInt64(bigEndian: result.0)
+        low = UInt64(bigEndian: result.1)
+        isIPv6 = true
     }
 
-    /// Whether this is an IPv6 address.
-    public var isIPv6: Bool { bytes.count == 16 }
-
-    /// The canonical textual form; calls `inet_ntop`.
-    public var description: String {
-        var out = [CChar](repeating: 0, count: 64)
-        let ok = bytes.withUnsafeBytes { raw in
-            inet_ntop(isIPv6 ? AF_INET6 : AF_INET, raw.baseAddress, &out, socklen_t(out.count)) != nil
+    /// Strict dotted-quad IPv4: four decimal parts 0–255, no leading zeros.
+    private static func parseIPv4(_ utf8: UnsafeRawBufferPointer) -> UInt32? {
+        var value: UInt32 = 0
+        var part: UInt32 = 0
+        var digits = 0
+        var parts = 0
+        var leadingZero = false
+        for byte in utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, parts < 3 else { return nil }
+                value = value << 8 | part
+                parts += 1
+                part = 0
+                digits = 0
+                continue
+            }
+            guard byte >= 48, byte <= 57 else { return nil }
+            if digits == 1 && leadingZero { return nil }
+            if digits == 0 { leadingZero = byte == 48 }
+            part = part * 10 + UInt32(byte - 48)
+            digits += 1
+            guard part <= 255 else { return nil }
         }
-        guard ok else { return bytes.map { String($0) }.joined(separator: ".") }
+        guard digits > 0, parts == 3 else { return nil }
+        return value << 8 | part
+    }
+
+    /// The canonical textual form; calls `inet_ntop` for IPv6.
+    public var description: String {
+        guard isIPv6 else {
+            return (0..<4).map { String(UInt8(truncatingIfNeeded: low >> (24 - 8 * UInt64($0)))) }.joined(separator: ".")
+        }
+        var out = [CChar](repeating: 0, count: 64)
+        var network = (high.bigEndian, low.bigEndian)
+        let ok = withUnsafeBytes(of: &network) { raw in
+            inet_ntop(AF_INET6, raw.baseAddress, &out, socklen_t(out.count)) != nil
+        }
+        guard ok else { return bytes.map { String($0, radix: 16) }.joined(separator: ":") }
         return String(decoding: out.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
-        if lhs.bytes.count != rhs.bytes.count { return lhs.bytes.count < rhs.bytes.count }
-        return lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+        (lhs.isIPv6 ? 1 : 0, lhs.high, lhs.low) < (rhs.isIPv6 ? 1 : 0, rhs.high, rhs.low)
     }
 }
 

@@ -13,7 +13,6 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     private let notEmpty = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private let notFull = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var items: [Element] = []
-    private var head = 0
     private var closed = false
     private let capacity: Int
 
@@ -43,7 +42,7 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     @discardableResult
     func push(_ element: Element) -> Bool {
         withLock {
-            while items.count - head >= capacity && !closed { pthread_cond_wait(notFull, mutex) }
+            while items.count >= capacity && !closed { pthread_cond_wait(notFull, mutex) }
             guard !closed else { return false }
             items.append(element)
             pthread_cond_signal(notEmpty)
@@ -54,14 +53,11 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     /// Removes the oldest element, waiting while the queue is empty; nil once closed and drained.
     func pop() -> Element? {
         withLock {
-            while items.count == head && !closed { pthread_cond_wait(notEmpty, mutex) }
-            guard items.count > head else { return nil }
-            let element = items[head]
-            head += 1
-            if head > 64 && head * 2 > items.count {
-                items.removeFirst(head)
-                head = 0
-            }
+            while items.isEmpty && !closed { pthread_cond_wait(notEmpty, mutex) }
+            guard !items.isEmpty else { return nil }
+            // The queue is short, so removing from the front is cheap, and the element is
+            // released as soon as the consumer is done with it.
+            let element = items.removeFirst()
             pthread_cond_signal(notFull)
             return element
         }

@@ -9,8 +9,7 @@
 /// The decoder keeps a bounded cache of endpoint objects it has seen, keyed by their exact bytes,
 /// so an endpoint repeated across lines is decoded once. A decoder is not shared between threads.
 public struct FlowDecoder {
-    private var endpointCache = RawBytesCache<Endpoint>(slots: 4096)
-    private var stringCache = RawBytesCache<String>(slots: 1024)
+    private var endpointCache = RawBytesCache<Endpoint>(capacity: 2048)
 
     public init() {}
 
@@ -106,7 +105,7 @@ public struct FlowDecoder {
             } else if keyMatches(key, "trafficdirection") {
                 flow.trafficDirection = TrafficDirection(rawValue: Int32(try enumValue(&scanner, EnumNames.trafficDirection))) ?? .unknown
             } else if keyMatches(key, "traceobservationpoint") {
-                flow.traceObservationPoint = Int32(try enumValue(&scanner, TraceObservationPoint.names))
+                flow.traceObservationPoint = Int32(try enumValue(&scanner, EnumNames.tracePoint))
             } else if keyMatches(key, "type") {
                 let code = try enumValue(&scanner, EnumNames.flowType)
                 flow.flowType = FlowType(rawValue: Int32(code)) ?? .unknown
@@ -205,7 +204,7 @@ public struct FlowDecoder {
     }
 
     /// An enum written as its name (looked up in `names`) or as a number.
-    private func enumValue(_ scanner: inout JSONScanner, _ names: [(String, Int32)]) throws(JSONDecodingProblem) -> Int64 {
+    private func enumValue(_ scanner: inout JSONScanner, _ names: [EnumName]) throws(JSONDecodingProblem) -> Int64 {
         scanner.skipWhitespace()
         guard scanner.current == UInt8(ascii: "\"") else {
             if scanner.current == UInt8(ascii: "-") || (scanner.current >= 48 && scanner.current <= 57) {
@@ -216,8 +215,8 @@ public struct FlowDecoder {
         }
         let span = try scanner.stringSpan()
         let raw = scanner.raw(span)
-        for (name, code) in names where name.utf8.count == raw.count && name.utf8.elementsEqual(raw) {
-            return Int64(code)
+        for name in names where name.bytes.count == raw.count {
+            if name.bytes.withUnsafeBytes({ $0.elementsEqual(raw) }) { return Int64(name.code) }
         }
         var digits = JSONScanner(raw)
         if let number = try? digits.integer(in: Int64(Int32.min)...Int64(Int32.max)), digits.index == raw.count {
@@ -226,17 +225,8 @@ public struct FlowDecoder {
         throw JSONDecodingProblem(path: [], message: "unknown enum name \"\(scanner.makeString(span))\"", column: span.start)
     }
 
-    private mutating func cachedString(_ scanner: inout JSONScanner) throws(JSONDecodingProblem) -> String {
-        if try scanner.consumeNull() { return "" }
-        scanner.skipWhitespace()
-        let span = try scanner.stringSpan()
-        let raw = scanner.raw(span)
-        guard raw.count <= 64 else { return scanner.makeString(span) }
-        let hash = stringCache.hash(raw)
-        if let cached = stringCache.value(for: raw, hash: hash) { return cached }
-        let value = scanner.makeString(span)
-        stringCache.insert(value, for: raw, hash: hash)
-        return value
+    private func cachedString(_ scanner: inout JSONScanner) throws(JSONDecodingProblem) -> String {
+        try scanner.optionalString()
     }
 
     private func decodeIP(_ scanner: inout JSONScanner, into flow: inout Flow) throws(JSONDecodingProblem) {
@@ -428,13 +418,12 @@ public struct FlowDecoder {
     private mutating func endpoint(_ scanner: inout JSONScanner) throws(JSONDecodingProblem) -> Endpoint {
         scanner.skipWhitespace()
         let start = scanner.index
-        try scanner.skipValue()
-        let raw = UnsafeRawBufferPointer(rebasing: scanner.bytes[start..<scanner.index])
-        let hash = endpointCache.hash(raw)
-        if let cached = endpointCache.value(for: raw, hash: hash) { return cached }
-        var inner = JSONScanner(scanner.bytes, index: start)
-        let decoded = try decodeEndpoint(&inner)
-        endpointCache.insert(decoded, for: raw, hash: hash)
+        if let (cached, length) = endpointCache.lookup(scanner.bytes, at: start) {
+            scanner.index = start + length
+            return cached
+        }
+        let decoded = try decodeEndpoint(&scanner)
+        endpointCache.insert(decoded, for: UnsafeRawBufferPointer(rebasing: scanner.bytes[start..<scanner.index]))
         return decoded
     }
 
@@ -522,12 +511,24 @@ extension JSONDecodingProblem {
     }
 }
 
+/// An enum name as UTF-8 bytes, and its number.
+private struct EnumName {
+    var bytes: [UInt8]
+    var code: Int32
+
+    init(_ name: String, _ code: Int32) {
+        bytes = Array(name.utf8)
+        self.code = code
+    }
+}
+
 /// Name tables for the enums the decoder reads, built once.
 private enum EnumNames {
-    static let verdict: [(String, Int32)] = Verdict.allCases.map { ($0.name, $0.code) }
-    static let trafficDirection: [(String, Int32)] = TrafficDirection.allCases.map { ($0.name, $0.rawValue) }
-    static let flowType: [(String, Int32)] = FlowType.allCases.map { ($0.name, $0.rawValue) }
-    static let dropReason: [(String, Int32)] = DropReason.table.map { ($0.value.name, $0.key) }.sorted { $0.1 < $1.1 }
+    static let verdict = Verdict.allCases.map { EnumName($0.name, $0.code) }
+    static let trafficDirection = TrafficDirection.allCases.map { EnumName($0.name, $0.rawValue) }
+    static let flowType = FlowType.allCases.map { EnumName($0.name, $0.rawValue) }
+    static let tracePoint = TraceObservationPoint.names.map { EnumName($0.name, $0.code) }
+    static let dropReason = DropReason.table.sorted { $0.key < $1.key }.map { EnumName($0.value.name, $0.key) }
 }
 
 private func keyEqualsIgnoringCase(_ key: UnsafeRawBufferPointer, _ name: String) -> Bool {

@@ -16,7 +16,7 @@ public struct IngestOptions: Sendable {
     /// Keep reading files as they grow, like `tail -F`, surviving rotation, until told to stop.
     public var follow = false
     /// Flows per write transaction at most.
-    public var batchSize = 8192
+    public var batchSize = 4096
     /// Lines longer than this are skipped as malformed.
     public var maxLineBytes = 1 << 20
     /// With pending records, commit at least this often (seconds).

@@ -222,7 +222,7 @@ private final class BatchWriter: @unchecked Sendable {
     }
 
     private let store: any FlowStore
-    private let queue = BoundedQueue<IngestBatch>(capacity: 3)
+    private let queue = BoundedQueue<IngestBatch>(capacity: 2)
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private var state = Totals()
     private var thread: WorkerThread?

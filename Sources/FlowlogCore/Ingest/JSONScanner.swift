@@ -172,6 +172,13 @@ struct JSONScanner {
         index += 1
         let start = index
         while index < bytes.count {
+            // Eight bytes at a time while none is a quote, a backslash or a control character.
+            while index + 8 <= bytes.count {
+                let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if hasSpecialStringByte(word) { break }
+                index += 8
+            }
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
@@ -390,6 +397,20 @@ struct JSONScanner {
         skipWhitespace()
         guard index == bytes.count else { throw problem("unexpected data after the JSON value") }
     }
+}
+
+private let lowBits: UInt64 = 0x0101_0101_0101_0101
+private let highBits: UInt64 = 0x8080_8080_8080_8080
+
+/// Whether any byte of `word` is `"`, `\\` or below 0x20 (SWAR: a zero byte after XOR marks a match).
+@inline(__always)
+private func hasSpecialStringByte(_ word: UInt64) -> Bool {
+    let quote = word ^ (lowBits &* 0x22)
+    let backslash = word ^ (lowBits &* 0x5C)
+    let hasQuote = (quote &- lowBits) & ~quote & highBits
+    let hasBackslash = (backslash &- lowBits) & ~backslash & highBits
+    let hasControl = (word &- lowBits &* 0x20) & ~word & highBits
+    return (hasQuote | hasBackslash | hasControl) != 0
 }
 
 @inline(__always)

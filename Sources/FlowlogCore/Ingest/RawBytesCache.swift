@@ -1,71 +1,70 @@
-/// A bounded map from byte strings to values, looked up without copying the key.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A bounded cache of decoded JSON values keyed by their exact bytes, found from the position
+/// where a value starts, without scanning to its end first.
 ///
-/// The decoder uses it to reuse decoded endpoints and short strings: a cluster has few identities
-/// and very many flows, so the same endpoint object appears in most lines byte for byte. When the
-/// cache fills up it is emptied, which keeps memory bounded whatever the input.
+/// The decoder uses it for endpoint objects and short strings: a cluster has few identities and
+/// very many flows, so the same endpoint object appears in most lines byte for byte. Entries are
+/// filed under a hash of their first bytes; a candidate matches when the input continues with
+/// all of its bytes. Because a cached key is one complete JSON value, a byte-equal prefix of the
+/// input is that same value, already validated when it was first decoded. When the cache fills
+/// up it is emptied, which keeps memory bounded whatever the input.
 struct RawBytesCache<Value> {
-    private var keys: [[UInt8]?]
-    private var hashes: [UInt64]
-    private var values: [Value?]
-    private var count = 0
-    private let mask: Int
+    private struct Entry {
+        var bytes: [UInt8]
+        var value: Value
+    }
+
+    /// How many leading bytes select the bucket.
+    static var prefixLength: Int { 24 }
+
+    private var buckets: [UInt64: [Int]] = [:]
+    private var entries: [Entry] = []
+    private let capacity: Int
     private let seed: UInt64
 
-    /// - Parameter slots: table size, a power of two; at most half of it is filled.
-    init(slots: Int = 4096) {
-        precondition(slots > 0 && slots & (slots - 1) == 0, "slots must be a power of two")
-        keys = Array(repeating: nil, count: slots)
-        hashes = Array(repeating: 0, count: slots)
-        values = Array(repeating: nil, count: slots)
-        mask = slots - 1
+    init(capacity: Int = 2048) {
+        self.capacity = capacity
         // A per-process seed, so crafted input cannot aim for collisions.
         seed = UInt64.random(in: 1...UInt64.max)
     }
 
-    func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var state = seed ^ UInt64(truncatingIfNeeded: bytes.count) &* 0x9E37_79B9_7F4A_7C15
-        var index = 0
-        while index + 8 <= bytes.count {
-            state = (state ^ bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
-            state ^= state >> 29
-            index += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < bytes.count {
-            tail |= UInt64(bytes[index]) << shift
-            shift += 8
-            index += 1
-        }
-        state = (state ^ tail) &* 0x94D0_49BB_1331_11EB
-        return state ^ (state >> 31)
-    }
-
-    func value(for bytes: UnsafeRawBufferPointer, hash: UInt64) -> Value? {
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while let key = keys[slot] {
-            if hashes[slot] == hash, key.count == bytes.count,
-               key.withUnsafeBytes({ $0.elementsEqual(bytes) }) {
-                return values[slot]
-            }
-            slot = (slot + 1) & mask
+    /// The value whose bytes start at `offset` in `bytes`, and its length.
+    func lookup(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> (value: Value, length: Int)? {
+        let remaining = bytes.count - offset
+        guard remaining >= RawBytesCache.prefixLength, let base = bytes.baseAddress else { return nil }
+        guard let candidates = buckets[prefixHash(base + offset)] else { return nil }
+        for index in candidates {
+            let entry = entries[index]
+            let length = entry.bytes.count
+            guard length <= remaining else { continue }
+            let same = entry.bytes.withUnsafeBytes { memcmp($0.baseAddress!, base + offset, length) == 0 }
+            if same { return (entry.value, length) }
         }
         return nil
     }
 
-    mutating func insert(_ value: Value, for bytes: UnsafeRawBufferPointer, hash: UInt64) {
-        if count >= (mask + 1) / 2 {
-            for index in keys.indices {
-                keys[index] = nil
-                values[index] = nil
-            }
-            count = 0
+    /// Remembers `value` for the complete JSON value `bytes` (at least ``prefixLength`` long).
+    mutating func insert(_ value: Value, for bytes: UnsafeRawBufferPointer) {
+        guard bytes.count >= RawBytesCache.prefixLength, let base = bytes.baseAddress else { return }
+        if entries.count >= capacity {
+            entries.removeAll(keepingCapacity: true)
+            buckets.removeAll(keepingCapacity: true)
         }
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while keys[slot] != nil { slot = (slot + 1) & mask }
-        keys[slot] = Array(bytes)
-        hashes[slot] = hash
-        values[slot] = value
-        count += 1
+        entries.append(Entry(bytes: Array(bytes), value: value))
+        buckets[prefixHash(base), default: []].append(entries.count - 1)
+    }
+
+    private func prefixHash(_ pointer: UnsafeRawPointer) -> UInt64 {
+        var state = seed
+        for word in 0..<(RawBytesCache.prefixLength / 8) {
+            state = (state ^ pointer.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            state ^= state >> 29
+        }
+        return state
     }
 }

@@ -17,6 +17,11 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     // Interning caches: value → id. They are bounded: when one grows past its limit it is emptied
     // and refilled from the database on demand.
     private var endpointIDs: [Endpoint: Int64] = [:]
+    /// A fast path in front of `endpointIDs`: endpoints decoded from the same cached object share
+    /// one label array, so its buffer address finds them without hashing every label. The entry
+    /// keeps its endpoint (and so that buffer) alive, so an address is never reused while cached.
+    private var endpointIDsByLabelBuffer: [UnsafeRawPointer: (endpoint: Endpoint, id: Int64)] = [:]
+    private var policyIDs: [PolicyReferences: Int64] = [:]
     private var labelSetIDs: [[String]: Int64] = [:]
     private var stringIDs: [String: Int64] = [:]
     private static let cacheLimit = 50_000
@@ -98,7 +103,15 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     private func flowIDs(_ flow: Flow) throws(StoreError) -> FlowIDs {
         FlowIDs(source: try endpointID(flow.source), destination: try endpointID(flow.destination),
                 node: try stringID(flow.nodeName), summary: try stringID(flow.summary),
-                policies: flow.policies.isEmpty ? nil : try stringID(PolicyListCoding.encode(flow.policies)))
+                policies: flow.policies.isEmpty ? nil : try policiesID(flow.policies))
+    }
+
+    private func policiesID(_ policies: PolicyReferences) throws(StoreError) -> Int64 {
+        if let id = policyIDs[policies] { return id }
+        let id = try stringID(PolicyListCoding.encode(policies))
+        if policyIDs.count >= SQLiteFlowStore.cacheLimit { policyIDs.removeAll(keepingCapacity: true) }
+        policyIDs[policies] = id
+        return id
     }
 
     /// Inserts one flow; false when its uuid was already stored.
@@ -235,6 +248,21 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     // MARK: - Interning
 
     private func endpointID(_ endpoint: Endpoint) throws(StoreError) -> Int64 {
+        let buffer = endpoint.labels.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        if let buffer, let cached = endpointIDsByLabelBuffer[buffer], cached.endpoint.identity == endpoint.identity,
+           cached.endpoint.namespace == endpoint.namespace, cached.endpoint.podName == endpoint.podName,
+           cached.endpoint.clusterName == endpoint.clusterName, cached.endpoint.workloads == endpoint.workloads {
+            return cached.id
+        }
+        let id = try hashedEndpointID(endpoint)
+        if let buffer {
+            if endpointIDsByLabelBuffer.count >= SQLiteFlowStore.cacheLimit { endpointIDsByLabelBuffer.removeAll() }
+            endpointIDsByLabelBuffer[buffer] = (endpoint, id)
+        }
+        return id
+    }
+
+    private func hashedEndpointID(_ endpoint: Endpoint) throws(StoreError) -> Int64 {
         if let id = endpointIDs[endpoint] { return id }
         let labelSet = try labelSetID(endpoint.labels)
         let workloads = JSONText.array(endpoint.workloads.map { "\($0.kind)/\($0.name)" })
