@@ -11,4 +11,8 @@ static inline sqlite3_destructor_type flowlog_sqlite_transient(void) {
 static inline int flowlog_sqlite_db_config_int(sqlite3 *db, int op, int value) {
     return sqlite3_db_config(db, op, value, (int *)0);
 }
+/// sqlite3_config is variadic; this turns off memory statistics (call before sqlite3_initialize).
+static inline int flowlog_sqlite_disable_memstatus(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 #endif

@@ -18,24 +18,94 @@ public struct Workload: Sendable, Hashable, Comparable, CustomStringConvertible 
 ///
 /// The endpoint ID (`ID`) is left out on purpose: it is local to the reporting node and carries
 /// nothing a report or a policy needs.
+///
+/// The fields live in one shared, copy-on-write box: a cluster has few endpoints and very many
+/// flows, so copying a flow copies one reference, and two endpoints that share a box are equal
+/// without comparing their labels.
 public struct Endpoint: Sendable, Hashable {
-    /// The numeric security identity.
-    public var identity: UInt32
-    public var namespace: String
-    public var podName: String
-    public var clusterName: String
-    /// Identity labels in Cilium's string form, `source:key=value`, as Hubble sent them.
-    public var labels: [String]
-    public var workloads: [Workload]
+    private final class Storage: @unchecked Sendable {
+        var identity: UInt32
+        var namespace: String
+        var podName: String
+        var clusterName: String
+        var labels: [String]
+        var workloads: [Workload]
+
+        init(identity: UInt32, namespace: String, podName: String, clusterName: String, labels: [String],
+             workloads: [Workload]) {
+            self.identity = identity
+            self.namespace = namespace
+            self.podName = podName
+            self.clusterName = clusterName
+            self.labels = labels
+            self.workloads = workloads
+        }
+
+        func copy() -> Storage {
+            Storage(identity: identity, namespace: namespace, podName: podName, clusterName: clusterName,
+                    labels: labels, workloads: workloads)
+        }
+    }
+
+    private var storage: Storage
 
     public init(identity: UInt32 = 0, namespace: String = "", podName: String = "", clusterName: String = "",
                 labels: [String] = [], workloads: [Workload] = []) {
-        self.identity = identity
-        self.namespace = namespace
-        self.podName = podName
-        self.clusterName = clusterName
-        self.labels = labels
-        self.workloads = workloads
+        storage = Storage(identity: identity, namespace: namespace, podName: podName, clusterName: clusterName,
+                          labels: labels, workloads: workloads)
+    }
+
+    private mutating func uniqueStorage() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return storage
+    }
+
+    /// The numeric security identity.
+    public var identity: UInt32 {
+        get { storage.identity }
+        set { uniqueStorage().identity = newValue }
+    }
+    public var namespace: String {
+        get { storage.namespace }
+        set { uniqueStorage().namespace = newValue }
+    }
+    public var podName: String {
+        get { storage.podName }
+        set { uniqueStorage().podName = newValue }
+    }
+    public var clusterName: String {
+        get { storage.clusterName }
+        set { uniqueStorage().clusterName = newValue }
+    }
+    /// Identity labels in Cilium's string form, `source:key=value`, as Hubble sent them.
+    public var labels: [String] {
+        get { storage.labels }
+        set { uniqueStorage().labels = newValue }
+    }
+    public var workloads: [Workload] {
+        get { storage.workloads }
+        set { uniqueStorage().workloads = newValue }
+    }
+
+    /// An identifier shared by copies of this value that have not been changed since; two
+    /// endpoints with the same `sharedIdentity` are equal. (Different identities may still be equal.)
+    public var sharedIdentity: ObjectIdentifier { ObjectIdentifier(storage) }
+
+    public static func == (lhs: Endpoint, rhs: Endpoint) -> Bool {
+        if lhs.storage === rhs.storage { return true }
+        let left = lhs.storage
+        let right = rhs.storage
+        return left.identity == right.identity && left.namespace == right.namespace && left.podName == right.podName
+            && left.clusterName == right.clusterName && left.labels == right.labels && left.workloads == right.workloads
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.identity)
+        hasher.combine(storage.namespace)
+        hasher.combine(storage.podName)
+        hasher.combine(storage.clusterName)
+        hasher.combine(storage.labels)
+        hasher.combine(storage.workloads)
     }
 
     /// The parsed labels.

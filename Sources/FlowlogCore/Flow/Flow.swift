@@ -50,6 +50,12 @@ public struct FlowUUID: Sendable, Hashable, CustomStringConvertible {
         (0..<16).map { index in UInt8(truncatingIfNeeded: (index < 8 ? high : low) >> (56 - 8 * UInt64(index % 8))) }
     }
 
+    /// Calls `body` with the 16 bytes, without allocating.
+    func withBytes<T, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> T {
+        var words = (high.bigEndian, low.bigEndian)
+        return try withUnsafeBytes(of: &words) { raw throws(E) in try body(raw) }
+    }
+
     public init?(bytes: [UInt8]) {
         guard bytes.count == 16 else { return nil }
         high = bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }

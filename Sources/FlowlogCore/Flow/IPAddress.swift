@@ -24,6 +24,12 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
+    /// Calls `body` with the network-order bytes, without allocating.
+    func withBytes<T, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> T {
+        var words = (high.bigEndian, low.bigEndian)
+        return try withUnsafeBytes(of: &words) { raw throws(E) in try body(isIPv6 ? raw : UnsafeRawBufferPointer(rebasing: raw[12..<16])) }
+    }
+
     /// Creates an address from its network-order bytes; nil unless there are 4 or 16 of them.
     public init?(bytes: [UInt8]) {
         guard bytes.count == 4 || bytes.count == 16 else { return nil }

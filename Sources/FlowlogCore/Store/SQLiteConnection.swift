@@ -18,6 +18,7 @@ final class SQLiteConnection: @unchecked Sendable {
     /// SQLite gives its `-wal` and `-shm` files the permissions of the database file and flow logs
     /// hold addresses and workload names.
     init(path: String, readOnly: Bool = false) throws(StoreError) {
+        _ = SQLiteConnection.configured
         self.path = path
         if path != ":memory:" && !readOnly { try SQLiteConnection.createPrivateFile(path) }
         var raw: OpaquePointer?
@@ -40,6 +41,10 @@ final class SQLiteConnection: @unchecked Sendable {
     deinit {
         sqlite3_close_v2(handle)
     }
+
+    /// Process-wide settings, applied once before the first connection: memory statistics off,
+    /// since keeping them takes a global mutex on every allocation.
+    private static let configured: Bool = flowlog_sqlite_disable_memstatus() == SQLITE_OK
 
     private static func createPrivateFile(_ path: String) throws(StoreError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
@@ -159,6 +164,13 @@ final class Statement {
     /// Binds text; SQLite copies it (transient destructor).
     func bind(_ value: String, at index: Int32) throws(StoreError) {
         try connection.check(sqlite3_bind_text(handle, index, value, -1, flowlog_sqlite_transient()), sql: sql)
+    }
+
+    /// Binds a blob from raw bytes; SQLite copies it (transient destructor).
+    func bind(_ value: UnsafeRawBufferPointer, at index: Int32) throws(StoreError) {
+        let code = sqlite3_bind_blob(handle, index, value.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(value.count),
+                                     flowlog_sqlite_transient())
+        try connection.check(code, sql: sql)
     }
 
     /// Binds a blob; SQLite copies it (transient destructor).

@@ -18,9 +18,9 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     // and refilled from the database on demand.
     private var endpointIDs: [Endpoint: Int64] = [:]
     /// A fast path in front of `endpointIDs`: endpoints decoded from the same cached object share
-    /// one label array, so its buffer address finds them without hashing every label. The entry
-    /// keeps its endpoint (and so that buffer) alive, so an address is never reused while cached.
-    private var endpointIDsByLabelBuffer: [UnsafeRawPointer: (endpoint: Endpoint, id: Int64)] = [:]
+    /// their storage, so its identity finds them without hashing every label. The entry keeps the
+    /// endpoint (and so its storage) alive, so an identity is never reused while cached.
+    private var endpointIDsByIdentity: [ObjectIdentifier: (endpoint: Endpoint, id: Int64)] = [:]
     private var policyIDs: [PolicyReferences: Int64] = [:]
     private var labelSetIDs: [[String]: Int64] = [:]
     private var stringIDs: [String: Int64] = [:]
@@ -44,7 +44,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             // WAL lets readers run while an ingest writes; NORMAL sync is durable across
             // application crashes (a power loss may lose the last commits, never corrupt).
             if path != ":memory:" { _ = try connection.scalarInt("PRAGMA journal_mode = WAL") }
-            try connection.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY")
+            try connection.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192")
             try Migrations.migrate(connection)
         } catch {
             if case .sqlite = error.kind, error.message.contains("file is not a database") {
@@ -129,14 +129,14 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             insertFlow = statement
         }
         try statement.bind(flow.time.rawValue, at: 1)
-        try statement.bind(flow.uuid?.bytes, at: 2)
+        if let uuid = flow.uuid { try uuid.withBytes { bytes throws(StoreError) in try statement.bind(bytes, at: 2) } } else { try statement.bindNull(at: 2) }
         try statement.bind(Int64(flow.verdict.code), at: 3)
         try statement.bind(Int64(flow.dropReason.rawValue), at: 4)
         try statement.bind(Int64(flow.eventType), at: 5)
         try statement.bind(Int64(flow.eventSubType), at: 6)
         try statement.bind(Int64(flow.flowType.rawValue), at: 7)
-        try statement.bind(flow.sourceIP?.bytes, at: 8)
-        try statement.bind(flow.destinationIP?.bytes, at: 9)
+        if let ip = flow.sourceIP { try ip.withBytes { bytes throws(StoreError) in try statement.bind(bytes, at: 8) } } else { try statement.bindNull(at: 8) }
+        if let ip = flow.destinationIP { try ip.withBytes { bytes throws(StoreError) in try statement.bind(bytes, at: 9) } } else { try statement.bindNull(at: 9) }
         try statement.bind(Int64(flow.l4.proto.rawValue), at: 10)
         try statement.bind(Int64(flow.l4.sourcePort), at: 11)
         try statement.bind(Int64(flow.l4.destinationPort), at: 12)
@@ -248,17 +248,10 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     // MARK: - Interning
 
     private func endpointID(_ endpoint: Endpoint) throws(StoreError) -> Int64 {
-        let buffer = endpoint.labels.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
-        if let buffer, let cached = endpointIDsByLabelBuffer[buffer], cached.endpoint.identity == endpoint.identity,
-           cached.endpoint.namespace == endpoint.namespace, cached.endpoint.podName == endpoint.podName,
-           cached.endpoint.clusterName == endpoint.clusterName, cached.endpoint.workloads == endpoint.workloads {
-            return cached.id
-        }
+        if let cached = endpointIDsByIdentity[endpoint.sharedIdentity] { return cached.id }
         let id = try hashedEndpointID(endpoint)
-        if let buffer {
-            if endpointIDsByLabelBuffer.count >= SQLiteFlowStore.cacheLimit { endpointIDsByLabelBuffer.removeAll() }
-            endpointIDsByLabelBuffer[buffer] = (endpoint, id)
-        }
+        if endpointIDsByIdentity.count >= SQLiteFlowStore.cacheLimit { endpointIDsByIdentity.removeAll() }
+        endpointIDsByIdentity[endpoint.sharedIdentity] = (endpoint, id)
         return id
     }
 
