@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# flowlog throughput benchmarks, measured against the baselines in the same run.
+#
+#   bash Benchmarks/run.sh [N] [BIG]      defaults: N=1000000, BIG=10000000 (BIG=0 skips it)
+#
+# 1. Generates N realistic flow lines (Benchmarks/generate_flows.py) into a file.
+# 2. Times, on that file, whole-process wall clock:
+#      - the jq pipeline of the Cilium docs (jq | sort | uniq -c | sort -rn),
+#      - the sqlite3 CLI loading it (.import into a one-column table, then INSERT … SELECT
+#        json_extract(…) of the fields flowlog stores, in one transaction),
+#      - flowlog ingest into a new database (and its peak memory),
+#    and prints flowlog's speed-up over each.
+# 3. Times flowlog drops --namespace production (and ad-hoc filters the rollup cannot serve).
+# 4. With BIG > 0: pipes BIG generated flows into `flowlog ingest -` (peak memory) and times the
+#    same queries over BIG stored flows.
+# Results go to stdout and to Benchmarks/out/results.md. The machine is shared and noisy: compare
+# the ratios, not the absolute times.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-1000000}
+BIG=${2:-10000000}
+OUT=Benchmarks/out
+mkdir -p "$OUT"
+RESULTS="$OUT/results.md"
+: > "$RESULTS"
+
+for tool in jq sqlite3 python3; do
+    command -v "$tool" >/dev/null || { echo "benchmark needs $tool" >&2; exit 1; }
+done
+swift build -c release >/dev/null
+FLOWLOG="$(swift build -c release --show-bin-path)/flowlog"
+
+say() { echo "$*" | tee -a "$RESULTS"; }
+now() { date +%s.%N; }
+elapsed() { python3 -c "print(f'{$2 - $1:.3f}')"; }
+ratio() { python3 -c "print(f'{$1 / $2:.1f}')"; }
+rate() { python3 -c "print(f'{$1 / $2:,.0f}')"; }
+
+# Median wall time of a command run $1 times (whole process, output discarded).
+median_ms() {
+    local runs=$1; shift
+    local times=()
+    for _ in $(seq "$runs"); do
+        local start end
+        start=$(now); "$@" >/dev/null; end=$(now)
+        times+=("$(python3 -c "print(($end - $start) * 1000)")")
+    done
+    printf '%s\n' "${times[@]}" | sort -n | python3 -c "import sys; v=[float(x) for x in sys.stdin]; print(f'{v[len(v)//2]:.1f}')"
+}
+
+FLOWS="$OUT/flows-$N.jsonl"
+if [ ! -s "$FLOWS" ]; then
+    echo "generating $N flows…" >&2
+    python3 Benchmarks/generate_flows.py "$N" > "$FLOWS"
+fi
+BYTES=$(stat -c %s "$FLOWS")
+cat "$FLOWS" > /dev/null   # warm the page cache for every contender alike
+
+say "# flowlog benchmarks"
+say ""
+say "machine: $(nproc) cores, $(uname -sr); $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+say "input: $N flows, $(python3 -c "print(f'{$BYTES / 1048576:.0f}')") MiB, $(python3 -c "print(f'{$BYTES / $N:.0f}')") bytes per line"
+say ""
+say "## Ingest ($N flows)"
+say ""
+say "| contender | wall s | flows/s | flowlog speed-up |"
+say "|---|---:|---:|---:|"
+
+start=$(now)
+jq '.flow.source.labels, .flow.destination.labels' "$FLOWS" | sort | uniq -c | sort -rn > /dev/null
+end=$(now); JQ=$(elapsed "$start" "$end")
+
+SQLDB="$OUT/sqlite3-cli.db"; rm -f "$SQLDB"
+start=$(now)
+sqlite3 "$SQLDB" <<SQL
+CREATE TABLE raw(line TEXT);
+.mode ascii
+.separator "\x1f" "\n"
+.import $FLOWS raw
+BEGIN;
+CREATE TABLE flows(time, uuid, verdict, drop_reason, event_type, event_sub_type, source_ip, destination_ip,
+    source_port, destination_port, source_identity, source_namespace, source_pod, source_labels, source_workloads,
+    destination_identity, destination_namespace, destination_pod, destination_labels, destination_workloads,
+    traffic_direction, is_reply, node, flow_type, policy_match_type, summary, egress_allowed_by, ingress_allowed_by);
+INSERT INTO flows SELECT
+    json_extract(line, '\$.flow.time'), json_extract(line, '\$.flow.uuid'), json_extract(line, '\$.flow.verdict'),
+    json_extract(line, '\$.flow.drop_reason_desc'), json_extract(line, '\$.flow.event_type.type'),
+    json_extract(line, '\$.flow.event_type.sub_type'), json_extract(line, '\$.flow.IP.source'),
+    json_extract(line, '\$.flow.IP.destination'),
+    coalesce(json_extract(line, '\$.flow.l4.TCP.source_port'), json_extract(line, '\$.flow.l4.UDP.source_port')),
+    coalesce(json_extract(line, '\$.flow.l4.TCP.destination_port'), json_extract(line, '\$.flow.l4.UDP.destination_port')),
+    json_extract(line, '\$.flow.source.identity'), json_extract(line, '\$.flow.source.namespace'),
+    json_extract(line, '\$.flow.source.pod_name'), json_extract(line, '\$.flow.source.labels'),
+    json_extract(line, '\$.flow.source.workloads'), json_extract(line, '\$.flow.destination.identity'),
+    json_extract(line, '\$.flow.destination.namespace'), json_extract(line, '\$.flow.destination.pod_name'),
+    json_extract(line, '\$.flow.destination.labels'), json_extract(line, '\$.flow.destination.workloads'),
+    json_extract(line, '\$.flow.traffic_direction'), json_extract(line, '\$.flow.is_reply'),
+    json_extract(line, '\$.flow.node_name'), json_extract(line, '\$.flow.Type'),
+    json_extract(line, '\$.flow.policy_match_type'), json_extract(line, '\$.flow.Summary'),
+    json_extract(line, '\$.flow.egress_allowed_by'), json_extract(line, '\$.flow.ingress_allowed_by')
+FROM raw;
+COMMIT;
+SQL
+end=$(now); SQLITE=$(elapsed "$start" "$end")
+rm -f "$SQLDB"
+
+DB="$OUT/flowlog-$N.db"; rm -f "$DB" "$DB-wal" "$DB-shm"
+start=$(now)
+/usr/bin/time -f "%M" -o "$OUT/ingest-rss.txt" "$FLOWLOG" ingest --db "$DB" "$FLOWS" 2> "$OUT/ingest.log" || { cat "$OUT/ingest.log" >&2; exit 1; }
+end=$(now); INGEST=$(elapsed "$start" "$end")
+RSS=$(tail -1 "$OUT/ingest-rss.txt")
+
+say "| jq pipeline (jq \| sort \| uniq -c \| sort -rn) | $JQ | $(rate "$N" "$JQ") | $(ratio "$JQ" "$INGEST")× |"
+say "| sqlite3 CLI (.import + INSERT … SELECT json_extract) | $SQLITE | $(rate "$N" "$SQLITE") | $(ratio "$SQLITE" "$INGEST")× |"
+say "| flowlog ingest | $INGEST | $(rate "$N" "$INGEST") | 1.0× |"
+say ""
+"$FLOWLOG" ingest --db "$DB" "$FLOWS" 2> "$OUT/reingest.log"
+say "flowlog ingest peak memory: $((RSS / 1024)) MiB; database: $(python3 -c "import os; s=sum(os.path.getsize(p) for p in ['$DB'] if os.path.exists(p)); print(f'{s/1048576:.0f} MiB, {s/$N:.0f} bytes per flow')")"
+say "re-ingesting the same file: $(tail -1 "$OUT/reingest.log")"
+say ""
+
+queries() {
+    local db=$1 label=$2
+    say "## Queries over $label stored flows (median of 9 runs, whole process)"
+    say ""
+    say "| command | ms |"
+    say "|---|---:|"
+    say "| drops --namespace production | $(median_ms 9 "$FLOWLOG" drops --db "$db" --namespace production) |"
+    say "| drops --namespace production --since 30m | $(median_ms 9 "$FLOWLOG" drops --db "$db" --namespace production --since 2026-11-20T10:30:00.5Z) |"
+    say "| drops --to-ip 10.42.0.0/16 (ad hoc) | $(median_ms 9 "$FLOWLOG" drops --db "$db" --to-ip 10.42.0.0/16) |"
+    say "| drops --port 5432 (ad hoc) | $(median_ms 9 "$FLOWLOG" drops --db "$db" --port 5432) |"
+    say "| drops --node k8s-node-03 (ad hoc) | $(median_ms 9 "$FLOWLOG" drops --db "$db" --node k8s-node-03) |"
+    say "| observe --last 20 --verdict DROPPED | $(median_ms 9 "$FLOWLOG" observe --db "$db" --last 20 --verdict DROPPED) |"
+    say ""
+}
+queries "$DB" "$N"
+
+if [ "$BIG" -gt 0 ]; then
+    BIGDB="$OUT/flowlog-$BIG.db"; rm -f "$BIGDB" "$BIGDB-wal" "$BIGDB-shm"
+    start=$(now)
+    python3 Benchmarks/generate_flows.py "$BIG" --seed 7 \
+        | /usr/bin/time -f "%M" -o "$OUT/ingest-big-rss.txt" "$FLOWLOG" ingest --db "$BIGDB" - 2> "$OUT/ingest-big.log"
+    end=$(now)
+    BIGRSS=$(tail -1 "$OUT/ingest-big-rss.txt")
+    say "## $BIG flows piped into flowlog ingest -"
+    say ""
+    say "wall $(elapsed "$start" "$end") s (generator and ingest together); ingest peak memory $((BIGRSS / 1024)) MiB; database $(python3 -c "import os; s=os.path.getsize('$BIGDB'); print(f'{s/1048576:.0f} MiB, {s/$BIG:.0f} bytes per flow')")"
+    say ""
+    queries "$BIGDB" "$BIG"
+fi
+echo "results written to $RESULTS" >&2
