@@ -208,6 +208,7 @@ final class InputFile {
                         discarding = false
                         return .oversized(line: discardStartLine)
                     }
+                    if length > maxLineBytes { return .oversized(line: line) }
                     return .line(UnsafeRawBufferPointer(start: buffer.baseAddress! + lineStart, count: length))
                 }
                 if discarding || end - start > maxLineBytes {

@@ -10,24 +10,33 @@ enum Migrations {
     /// Applies the migrations the database lacks, each in its own transaction.
     /// - Throws: ``StoreError`` with kind `.newerSchema` when the database is from a newer flowlog.
     static func migrate(_ connection: SQLiteConnection) throws(StoreError) {
-        let current = Int(try connection.scalarInt("PRAGMA user_version") ?? 0)
-        guard current <= latestVersion else {
-            throw StoreError(kind: .newerSchema(found: current, supported: latestVersion),
-                             message: "the database has schema version \(current), newer than this flowlog supports (\(latestVersion)); upgrade flowlog",
-                             path: connection.path)
-        }
-        for version in current..<latestVersion {
+        // Read the version inside the write transaction, so two processes opening a new database
+        // at once do not both apply the same migration.
+        while true {
+            let current = Int(try connection.scalarInt("PRAGMA user_version") ?? 0)
+            guard current <= latestVersion else { throw newerSchema(current, connection) }
+            guard current < latestVersion else { return }
             try connection.execute("BEGIN IMMEDIATE")
-            do {
-                try connection.execute(all[version])
-                // PRAGMA takes no bound parameters; the value is an integer the code controls.
-                try connection.execute("PRAGMA user_version = \(version + 1)")
+            do throws(StoreError) {
+                let locked = Int(try connection.scalarInt("PRAGMA user_version") ?? 0)
+                guard locked <= latestVersion else { throw newerSchema(locked, connection) }
+                if locked == current {
+                    try connection.execute(all[current])
+                    // PRAGMA takes no bound parameters; the value is an integer the code controls.
+                    try connection.execute("PRAGMA user_version = \(current + 1)")
+                }
                 try connection.execute("COMMIT")
             } catch {
                 try? connection.execute("ROLLBACK")
                 throw error
             }
         }
+    }
+
+    private static func newerSchema(_ version: Int, _ connection: SQLiteConnection) -> StoreError {
+        StoreError(kind: .newerSchema(found: version, supported: latestVersion),
+                   message: "the database has schema version \(version), newer than this flowlog supports (\(latestVersion)); upgrade flowlog",
+                   path: connection.path)
     }
 
     /// Times are nanoseconds since the Unix epoch (UTC). IPs are 4- or 16-byte blobs. Endpoints,

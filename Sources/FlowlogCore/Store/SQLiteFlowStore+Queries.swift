@@ -271,8 +271,9 @@ extension SQLiteFlowStore {
         }
         for (low, high) in edges {
             parts.append("""
-                SELECT source, destination, protocol, CASE WHEN protocol IN (1, 2, 3) THEN destination_port ELSE source_port END,
-                    drop_reason, 1, time, time
+                SELECT source, destination, protocol,
+                    CASE WHEN protocol IN (1, 2, 3) THEN destination_port ELSE source_port END AS port,
+                    drop_reason, 1 AS count, time AS first_time, time AS last_time
                 FROM flows INDEXED BY flows_drops
                 WHERE verdict = 2 AND event_type != 5 AND time >= ? AND time < ? AND \(shared.whereClause)
                 """)
