@@ -13,6 +13,10 @@ struct Flowlog: ParsableCommand {
         version: "0.1.0",
         subcommands: [IngestCommand.self, ObserveCommand.self, DropsCommand.self, StatsCommand.self]
     )
+
+    /// `--db` may also be given before the subcommand (`flowlog --db PATH drops`); the subcommands
+    /// declare the same option group, so they receive it.
+    @OptionGroup(title: "Database") var store: StoreOptions
 }
 
 /// Exit codes beyond success and usage errors (64, swift-argument-parser's default).
