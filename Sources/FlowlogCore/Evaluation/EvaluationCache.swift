@@ -55,13 +55,16 @@ public final class EvaluationCache {
 
     private func side(_ endpoint: Endpoint, _ address: IPAddress?) -> Side {
         let options = evaluator.options
-        // Only a pod's verdict is independent of its address; anything that may not be a pod
-        // (no k8s: labels, or a reserved, CIDR or FQDN label) keeps its address in the key.
-        let mayNotBePod = !endpoint.labels.contains { $0.hasPrefix("k8s:") } || endpoint.labels.contains {
-            $0.hasPrefix("reserved:") || $0.hasPrefix("cidr:") || $0.hasPrefix("fqdn:") || $0.hasPrefix("cidrgroup:")
-        }
         return Side(identity: endpoint.identity, labels: endpoint.labels, namespace: endpoint.effectiveNamespace,
                     podName: options.namedPorts.isEmpty ? nil : endpoint.podName,
-                    address: mayNotBePod || options.ipBlockMatchesPodIPs ? address : nil)
+                    address: EvaluationCache.mayNotBePod(endpoint) || options.ipBlockMatchesPodIPs ? address : nil)
+    }
+
+    /// Only a pod's verdict is independent of its address. Anything that may not be a pod (no
+    /// `k8s:` labels, or a reserved, CIDR or FQDN label) must be told apart by its address.
+    static func mayNotBePod(_ endpoint: Endpoint) -> Bool {
+        !endpoint.labels.contains { $0.hasPrefix("k8s:") } || endpoint.labels.contains {
+            $0.hasPrefix("reserved:") || $0.hasPrefix("cidr:") || $0.hasPrefix("fqdn:") || $0.hasPrefix("cidrgroup:")
+        }
     }
 }

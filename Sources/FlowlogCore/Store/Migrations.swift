@@ -108,6 +108,27 @@ enum Migrations {
             last_time INTEGER NOT NULL,
             PRIMARY KEY (minute, source, destination, protocol, port, drop_reason)
         ) WITHOUT ROWID;
+        -- Every flow pre-aggregated per hour and connection, for replaying recorded traffic against
+        -- policies: the port is the connection's service port (a reply's source port), and an
+        -- address is kept only for an endpoint that may not be a pod (ipBlock tells those apart).
+        CREATE TABLE flow_rollup (
+            hour INTEGER NOT NULL,               -- hours since the epoch
+            source INTEGER NOT NULL,
+            destination INTEGER NOT NULL,
+            source_ip BLOB NOT NULL,             -- empty for pods
+            destination_ip BLOB NOT NULL,
+            protocol INTEGER NOT NULL,
+            port INTEGER NOT NULL,
+            is_reply INTEGER NOT NULL,           -- 0, 1, or 2 when unknown
+            verdict INTEGER NOT NULL,
+            drop_reason INTEGER NOT NULL,
+            policy_verdict INTEGER NOT NULL,     -- 1 for policy-verdict events
+            count INTEGER NOT NULL,
+            first_time INTEGER NOT NULL,
+            last_time INTEGER NOT NULL,
+            PRIMARY KEY (hour, source, destination, source_ip, destination_ip, protocol, port, is_reply, verdict,
+                drop_reason, policy_verdict)
+        ) WITHOUT ROWID;
         CREATE TABLE lost_events (
             id INTEGER PRIMARY KEY,
             time INTEGER NOT NULL,

@@ -216,7 +216,7 @@ extension SQLiteFlowStore {
             restricted.verdicts = []
             try flowConditions(restricted, into: &conditions)
             sql = """
-                SELECT source, destination, protocol, CASE WHEN protocol IN (1, 2, 3) THEN destination_port ELSE source_port END,
+                SELECT source, destination, protocol, \(connectionPortSQL),
                     drop_reason, count(*), min(time), max(time)
                 FROM flows INDEXED BY flows_drops
                 WHERE verdict = 2 AND event_type != 5 AND \(conditions.whereClause)
@@ -272,7 +272,7 @@ extension SQLiteFlowStore {
         for (low, high) in edges {
             parts.append("""
                 SELECT source, destination, protocol,
-                    CASE WHEN protocol IN (1, 2, 3) THEN destination_port ELSE source_port END AS port,
+                    \(connectionPortSQL) AS port,
                     drop_reason, 1 AS count, time AS first_time, time AS last_time
                 FROM flows INDEXED BY flows_drops
                 WHERE verdict = 2 AND event_type != 5 AND time >= ? AND time < ? AND \(shared.whereClause)

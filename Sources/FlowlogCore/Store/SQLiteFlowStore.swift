@@ -31,7 +31,9 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     var stringsByID: [Int64: String] = [:]
 
     private var insertFlow: Statement?
-    private var upsertRollup: Statement?
+    var rollupStatements = RollupStatements()
+    /// Whether an endpoint may be something other than a pod, by endpoint id (see ``RollupAccumulator``).
+    var endpointMayNotBePod: [Int64: Bool] = [:]
 
     /// Opens or creates the store at `path` and brings its schema up to date.
     /// - Parameter path: a file path, or `:memory:`.
@@ -71,29 +73,31 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     public func write(_ batch: IngestBatch) throws -> BatchResult {
         try connection.transaction {
             var result = BatchResult()
-            var rollup: [RollupKey: RollupValue] = [:]
+            var rollups = RollupAccumulator()
             for flow in batch.flows {
                 let ids = try flowIDs(flow)
                 if try insert(flow, ids) {
                     result.inserted += 1
-                    if flow.countsAsDrop {
-                        let key = RollupKey(minute: flow.time.seconds >= 0 ? flow.time.seconds / 60 : (flow.time.seconds - 59) / 60,
-                                            source: ids.source, destination: ids.destination,
-                                            proto: flow.l4.proto.rawValue, port: Int32(rollupPort(flow.l4)),
-                                            reason: flow.dropReason.rawValue)
-                        rollup[key, default: RollupValue(first: flow.time.rawValue, last: flow.time.rawValue)]
-                            .add(flow.time.rawValue)
-                    }
+                    rollups.add(flow, source: ids.source, destination: ids.destination,
+                                sourceMayNotBePod: mayNotBePod(ids.source, flow.source),
+                                destinationMayNotBePod: mayNotBePod(ids.destination, flow.destination))
                 } else {
                     result.duplicates += 1
                 }
             }
-            try writeRollup(rollup)
+            try rollups.write(to: connection, statements: &rollupStatements)
             try writeLostEvents(batch.lostEvents)
             try writeNonFlowCounts(batch.nonFlowCounts)
             for checkpoint in batch.checkpoints.values { try saveCheckpoint(checkpoint) }
             return result
         }
+    }
+
+    private func mayNotBePod(_ id: Int64, _ endpoint: Endpoint) -> Bool {
+        if let known = endpointMayNotBePod[id] { return known }
+        let value = EvaluationCache.mayNotBePod(endpoint)
+        endpointMayNotBePod[id] = value
+        return value
     }
 
     private struct FlowIDs {
@@ -152,49 +156,6 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
         try statement.bind(ids.policies, at: 22)
         try statement.run()
         return connection.changes == 1
-    }
-
-    private struct RollupKey: Hashable {
-        var minute: Int64, source: Int64, destination: Int64, proto: Int32, port: Int32, reason: Int32
-    }
-
-    private struct RollupValue {
-        var count: Int64 = 0, first: Int64, last: Int64
-        mutating func add(_ time: Int64) {
-            count += 1
-            first = min(first, time)
-            last = max(last, time)
-        }
-    }
-
-    private func writeRollup(_ rollup: [RollupKey: RollupValue]) throws(StoreError) {
-        guard !rollup.isEmpty else { return }
-        let statement: Statement
-        if let upsertRollup {
-            statement = upsertRollup
-        } else {
-            statement = try connection.prepare("""
-                INSERT INTO drop_rollup (minute, source, destination, protocol, port, drop_reason, count, first_time, last_time)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (minute, source, destination, protocol, port, drop_reason) DO UPDATE SET
-                    count = count + excluded.count,
-                    first_time = min(first_time, excluded.first_time),
-                    last_time = max(last_time, excluded.last_time)
-                """, persistent: true)
-            upsertRollup = statement
-        }
-        for (key, value) in rollup {
-            try statement.bind(key.minute, at: 1)
-            try statement.bind(key.source, at: 2)
-            try statement.bind(key.destination, at: 3)
-            try statement.bind(Int64(key.proto), at: 4)
-            try statement.bind(Int64(key.port), at: 5)
-            try statement.bind(Int64(key.reason), at: 6)
-            try statement.bind(value.count, at: 7)
-            try statement.bind(value.first, at: 8)
-            try statement.bind(value.last, at: 9)
-            try statement.run()
-        }
     }
 
     private func writeLostEvents(_ events: [LostEvents]) throws(StoreError) {
@@ -324,11 +285,6 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
         }
         return select.int64(0)
     }
-}
-
-/// The port a drop is counted under: the destination port, or the ICMP type.
-func rollupPort(_ l4: Layer4) -> UInt16 {
-    l4.proto.hasPorts ? l4.destinationPort : l4.sourcePort
 }
 
 /// How the four policy lists of a flow are stored: one interned JSON text,
