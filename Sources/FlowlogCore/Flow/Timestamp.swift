@@ -13,7 +13,7 @@ public struct Timestamp: RawRepresentable, Sendable, Hashable, Comparable, Custo
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// Whole seconds since the epoch (rounded down).
-    public var seconds: Int64 { rawValue >= 0 ? rawValue / 1_000_000_000 : (rawValue - 999_999_999) / 1_000_000_000 }
+    public var seconds: Int64 { rawValue.floorDiv(1_000_000_000) }
     /// Nanoseconds past ``seconds``.
     public var nanoseconds: Int64 { rawValue - seconds * 1_000_000_000 }
 
@@ -101,7 +101,12 @@ public struct Timestamp: RawRepresentable, Sendable, Hashable, Comparable, Custo
         guard index == count else { return nil }
         let days = CivilTime.daysFromCivil(year: year, month: month, day: day)
         let secondsSinceEpoch = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
-        return Timestamp(seconds: secondsSinceEpoch, nanoseconds: nanos)
+        // Nanoseconds since the epoch fit in 64 bits from 1677 to 2262; outside, the time is refused
+        // rather than wrapped into another one.
+        let (scaled, overflow) = secondsSinceEpoch.multipliedReportingOverflow(by: 1_000_000_000)
+        let (total, carry) = scaled.addingReportingOverflow(nanos)
+        guard !overflow, !carry, total != Int64.min else { return nil }
+        return Timestamp(rawValue: total)
     }
 }
 

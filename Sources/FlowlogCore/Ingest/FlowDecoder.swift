@@ -16,14 +16,15 @@ public struct FlowDecoder {
     /// Decodes one line (without its newline).
     /// - Throws: ``JSONDecodingProblem`` naming the field path and the column of the problem.
     public mutating func decode(_ line: UnsafeRawBufferPointer) throws(JSONDecodingProblem) -> HubbleRecord {
-        guard isValidUTF8(line) else {
-            throw JSONDecodingProblem(path: [], message: "invalid UTF-8", column: firstInvalidUTF8Column(line))
+        if let offset = firstInvalidUTF8Offset(line) {
+            throw JSONDecodingProblem(path: [], message: "invalid UTF-8", column: offset + 1)
         }
         var scanner = JSONScanner(line)
         var bare = Flow()
         var wrapped: Flow?
         var lost: LostEvents?
         var other: NonFlowKind?
+        var bareLost: LostEvents?
         var sawFlowField = false
         guard try scanner.beginObject() else { throw scanner.problem("expected an object, found null") }
         var first = true
@@ -45,6 +46,18 @@ public struct FlowDecoder {
                 } else if keyMatches(key, "debugevent") {
                     try scanner.skipValue()
                     other = .debugEvent
+                } else if keyMatches(key, "numeventslost") || keyMatches(key, "cpu")
+                            || (keyMatches(key, "source") && scanner.peekIsString()) {
+                    // A legacy bare LostEvent (HUBBLE_COMPAT=legacy-json-output) has these at the top.
+                    var event = bareLost ?? LostEvents()
+                    if keyMatches(key, "numeventslost") {
+                        event.count = try scanner.integer(in: 0...Int64.max)
+                    } else if keyMatches(key, "cpu") {
+                        event.cpu = try scanner.consumeNull() ? nil : Int32(try scanner.integer(in: Int64(Int32.min)...Int64(Int32.max)))
+                    } else {
+                        event.source = try scanner.string()
+                    }
+                    bareLost = event
                 } else if try decodeFlowField(key, &scanner, into: &bare) {
                     if !keyMatches(key, "time") && !keyMatches(key, "nodename") { sawFlowField = true }
                 }
@@ -66,6 +79,11 @@ public struct FlowDecoder {
         }
         if let other { return .other(other) }
         if sawFlowField { return .flow(bare) }
+        if var lost = bareLost {
+            lost.time = bare.time
+            lost.nodeName = bare.nodeName
+            return .lostEvents(lost)
+        }
         throw JSONDecodingProblem(path: [], message: "not a Hubble record: no flow, lost_events, node_status, agent_event or debug_event", column: 1)
     }
 
@@ -536,16 +554,4 @@ private func keyEqualsIgnoringCase(_ key: UnsafeRawBufferPointer, _ name: String
     return zip(key, name.utf8).allSatisfy { a, b in
         (a >= 65 && a <= 90 ? a + 32 : a) == (b >= 65 && b <= 90 ? b + 32 : b)
     }
-}
-
-/// The 1-based column of the first byte that breaks UTF-8, for the error message.
-private func firstInvalidUTF8Column(_ line: UnsafeRawBufferPointer) -> Int {
-    var low = 0
-    var high = line.count
-    // The shortest invalid prefix is found by bisection over prefix validity.
-    while low < high {
-        let middle = (low + high) / 2
-        if isValidUTF8(UnsafeRawBufferPointer(rebasing: line[0...middle])) { low = middle + 1 } else { high = middle }
-    }
-    return low + 1
 }

@@ -78,6 +78,12 @@ struct JSONScanner {
         problem("expected \(expected), found \(foundDescription())")
     }
 
+    /// Whether the next value is a string (consumes nothing but whitespace).
+    mutating func peekIsString() -> Bool {
+        skipWhitespace()
+        return current == UInt8(ascii: "\"")
+    }
+
     /// Whether the value here is `null` (consumes it when it is).
     mutating func consumeNull() throws(JSONDecodingProblem) -> Bool {
         skipWhitespace()
@@ -458,6 +464,11 @@ func keyInitial(_ key: UnsafeRawBufferPointer) -> UInt8 {
 
 /// Whether `bytes` is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).
 func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    firstInvalidUTF8Offset(bytes) == nil
+}
+
+/// The offset of the first byte that breaks UTF-8 (the lead byte of a bad sequence), or nil.
+func firstInvalidUTF8Offset(_ bytes: UnsafeRawBufferPointer) -> Int? {
     var index = 0
     let count = bytes.count
     while index < count {
@@ -485,13 +496,13 @@ func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
         case 0xF0: length = 4; lowerBound = 0x90
         case 0xF1...0xF3: length = 4
         case 0xF4: length = 4; upperBound = 0x8F
-        default: return false
+        default: return index
         }
-        guard index + length <= count else { return false }
+        guard index + length <= count else { return index }
         let second = bytes[index + 1]
-        guard second >= lowerBound, second <= upperBound else { return false }
-        for offset in 2..<length where bytes[index + offset] & 0xC0 != 0x80 { return false }
+        guard second >= lowerBound, second <= upperBound else { return index }
+        for offset in 2..<length where bytes[index + offset] & 0xC0 != 0x80 { return index }
         index += length
     }
-    return true
+    return nil
 }

@@ -12,7 +12,8 @@ public enum FlowJSON {
         } else if flow.verdict != .verdictUnknown {
             add("verdict", "\"\(flow.verdict.name)\"")
         }
-        if flow.dropReason != .unknown { add("drop_reason", String(flow.dropReason.rawValue)) }
+        // The deprecated numeric field is unsigned; a negative enum number appears only in drop_reason_desc.
+        if flow.dropReason != .unknown, flow.dropReason.rawValue > 0 { add("drop_reason", String(flow.dropReason.rawValue)) }
         if flow.sourceIP != nil || flow.destinationIP != nil {
             var ip: [String] = []
             if let source = flow.sourceIP { ip.append("\"source\":\(JSONText.quoted(source.description))") }

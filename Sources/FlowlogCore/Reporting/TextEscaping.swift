@@ -23,27 +23,36 @@ public enum TextEscaping {
     /// One CSV field (RFC 4180): quoted when needed, and a leading `=`, `+`, `-`, `@`, tab or
     /// carriage return is prefixed with `'`, so a spreadsheet shows a formula as text.
     public static func csvField(_ text: String) -> String {
+        // Work on Unicode scalars: as Characters, "\r\n" or a quote followed by a combining mark
+        // would compare equal to none of the special characters.
         var value = text
         if let first = value.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) {
             value = "'" + value
         }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+        guard value.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+            return value
+        }
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            if scalar == "\"" { out.unicodeScalars.append(scalar) }
+            out.unicodeScalars.append(scalar)
+        }
+        return out + "\""
     }
 
     /// For a Markdown table cell: `|` and backslashes escaped, HTML special characters as
     /// entities, line breaks and other control characters made visible.
     public static func markdownCell(_ text: String) -> String {
         var out = ""
-        for character in terminal(text) {
-            switch character {
+        for scalar in terminal(text).unicodeScalars {
+            switch scalar {
             case "|": out += "\\|"
             case "\\": out += "\\\\"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "&": out += "&amp;"
             case "`": out += "\\`"
-            default: out.append(character)
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out
@@ -52,14 +61,14 @@ public enum TextEscaping {
     /// For HTML text and attribute values.
     public static func html(_ text: String) -> String {
         var out = ""
-        for character in text {
-            switch character {
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "&": out += "&amp;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
-            default: out.append(character)
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out

@@ -232,3 +232,17 @@ final class ResultBox: @unchecked Sendable {
     func set(_ value: Result<Int, any Error>) { lock.withLock { result = value } }
     func get() throws -> Int? { try lock.withLock { result }?.get() }
 }
+
+@Suite struct LegacyRecordTests {
+    @Test func aBareLegacyLostEventIsALostEvent() throws {
+        var decoder = FlowDecoder()
+        let record = try decoder.decode(#"{"source":"PERF_EVENT_RING_BUFFER","num_events_lost":"4","cpu":2}"#)
+        guard case .lostEvents(let lost) = record else {
+            Issue.record("expected a lost event, got \(record)")
+            return
+        }
+        #expect(lost.source == "PERF_EVENT_RING_BUFFER")
+        #expect(lost.count == 4)
+        #expect(lost.cpu == 2)
+    }
+}
