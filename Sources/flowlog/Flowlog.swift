@@ -11,7 +11,9 @@ struct Flowlog: ParsableCommand {
             64 usage error; 65 invalid input data.
             """,
         version: "0.1.0",
-        subcommands: [IngestCommand.self, ObserveCommand.self, DropsCommand.self, StatsCommand.self]
+        subcommands: [IngestCommand.self, ObserveCommand.self, DropsCommand.self, EvaluateCommand.self, ReplayCommand.self,
+                      PolicyCommand.self,
+                      StatsCommand.self]
     )
 
     /// `--db` may also be given before the subcommand (`flowlog --db PATH drops`); the subcommands
@@ -37,9 +39,15 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as ValidationError {
         throw error
     } catch let error as CLIError {
-        printError("flowlog: error: \(error)")
-        if case .data = error { throw ExitCode(ExitCodes.dataError) }
-        throw ExitCode(ExitCodes.runtimeFailure)
+        switch error {
+        case .data(let diagnostic):
+            // Already a compiler-style diagnostic (`file:line:column: error: …`).
+            printError(diagnostic)
+            throw ExitCode(ExitCodes.dataError)
+        case .runtime(let message):
+            printError("flowlog: error: \(message)")
+            throw ExitCode(ExitCodes.runtimeFailure)
+        }
     } catch {
         printError("flowlog: error: \(error)")
         throw ExitCode(ExitCodes.runtimeFailure)

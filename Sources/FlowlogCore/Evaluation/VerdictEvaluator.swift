@@ -118,7 +118,7 @@ public struct VerdictEvaluator: Sendable {
     // MARK: - Peers
 
     /// An absent or empty `from`/`to` matches every peer; otherwise one entry must match.
-    private func peerMatches(_ peers: [PolicyPeer]?, peer: PolicySubject, policyNamespace: String) -> Bool {
+    func peerMatches(_ peers: [PolicyPeer]?, peer: PolicySubject, policyNamespace: String) -> Bool {
         guard let peers, !peers.isEmpty else { return true }
         return peers.contains { entry in
             switch entry {

@@ -70,6 +70,25 @@ public struct DropCount: Sendable, Hashable {
     public var lastSeen: Timestamp
 }
 
+/// Recorded flows of one connection: endpoints, the connection's service port, and what
+/// Hubble recorded. Addresses are set only for endpoints that may not be pods.
+public struct ConnectionCount: Sendable, Hashable {
+    public var source: Endpoint
+    public var destination: Endpoint
+    public var sourceIP: IPAddress?
+    public var destinationIP: IPAddress?
+    public var proto: L4Protocol
+    /// The service port: the destination port, or a reply's source port (ICMP: the type).
+    public var port: UInt16
+    public var isReply: Bool?
+    public var verdict: Verdict
+    public var reason: DropReason
+    public var isPolicyVerdictEvent: Bool
+    public var count: Int64
+    public var firstSeen: Timestamp
+    public var lastSeen: Timestamp
+}
+
 /// A summary of what a store holds.
 public struct StoreStatistics: Sendable, Equatable {
     public var flows: Int64 = 0
@@ -98,6 +117,11 @@ public protocol FlowStore: AnyObject {
     /// Drops matching `query` (each dropped packet once), grouped by source and destination
     /// endpoints, protocol, destination port and reason.
     func dropCounts(matching query: FlowQuery) throws -> [DropCount]
+    /// Flows matching `query` grouped by connection and recorded outcome. With
+    /// `withPodAddresses`, pods keep their addresses too (for `ipBlock` rules that match pods).
+    func connectionCounts(matching query: FlowQuery, withPodAddresses: Bool) throws -> [ConnectionCount]
+    /// Every endpoint seen in stored flows.
+    func endpoints() throws -> [Endpoint]
     /// Lost-event totals within the query's time window.
     func lostEventCount(since: Timestamp?, until: Timestamp?) throws -> Int64
     func statistics() throws -> StoreStatistics

@@ -60,6 +60,11 @@ extension SQLiteFlowStore {
         }
     }
 
+    public func endpoints() throws -> [Endpoint] {
+        try refreshEndpoints()
+        return endpointsByID.sorted { $0.key < $1.key }.map(\.value)
+    }
+
     func endpoint(_ id: Int64) throws(StoreError) -> Endpoint {
         if let endpoint = endpointsByID[id] { return endpoint }
         try refreshEndpoints()
@@ -86,7 +91,7 @@ extension SQLiteFlowStore {
 
     /// Conditions on endpoints, protocol, drop reason and verdict, for a table with the columns
     /// `source`, `destination`, `protocol`, `drop_reason` (flows and the drop rollup alike).
-    private func endpointConditions(_ query: FlowQuery, into conditions: inout SQLConditions) throws(StoreError) {
+    func endpointConditions(_ query: FlowQuery, into conditions: inout SQLConditions) throws(StoreError) {
         if !query.either.isEmpty {
             let ids = try endpointIDList(query.either)
             conditions.add("(source IN (SELECT value FROM json_each(?)) OR destination IN (SELECT value FROM json_each(?)))",
@@ -109,7 +114,7 @@ extension SQLiteFlowStore {
     }
 
     /// Conditions on the columns only the flows table has.
-    private func flowConditions(_ query: FlowQuery, into conditions: inout SQLConditions) throws(StoreError) {
+    func flowConditions(_ query: FlowQuery, into conditions: inout SQLConditions) throws(StoreError) {
         try endpointConditions(query, into: &conditions)
         if !query.verdicts.isEmpty {
             conditions.add("verdict IN (\(SQLConditions.placeholders(query.verdicts.count)))",

@@ -1,0 +1,88 @@
+extension SQLiteFlowStore {
+    /// Connections come from the hourly flow rollup for whole hours and from the flows themselves
+    /// for partial hours at the window's edges; filters the rollup cannot answer (addresses,
+    /// node, direction, `--port`), and pod addresses, are answered from the flows alone.
+    public func connectionCounts(matching query: FlowQuery, withPodAddresses: Bool) throws -> [ConnectionCount] {
+        var conditions = SQLConditions()
+        var parts: [String] = []
+        let flowColumns = """
+            SELECT source, destination, source_ip, destination_ip, protocol, \(connectionPortSQL), coalesce(is_reply, 2),
+                verdict, drop_reason, event_type = 5, count(*), min(time), max(time) FROM flows
+            """
+        let groupBy = "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10"
+        if query.isServedByDropRollup && query.ports.isEmpty && !withPodAddresses {
+            let nanosPerHour: Int64 = 3_600_000_000_000
+            let firstWholeHour = query.since.map { ($0.rawValue + nanosPerHour - 1).floorDiv(nanosPerHour) } ?? Int64.min
+            let endWholeHour = query.until.map { $0.rawValue.floorDiv(nanosPerHour) } ?? Int64.max
+            var shared = SQLConditions()
+            try endpointConditions(query, into: &shared)
+            if !query.verdicts.isEmpty {
+                shared.add("verdict IN (\(SQLConditions.placeholders(query.verdicts.count)))",
+                           query.verdicts.map { .int(Int64($0.code)) })
+            }
+            var edges: [(Int64, Int64)] = []
+            if firstWholeHour < endWholeHour {
+                parts.append("""
+                    SELECT source, destination, source_ip, destination_ip, protocol, port, is_reply, verdict, drop_reason,
+                        policy_verdict, sum(count), min(first_time), max(last_time) FROM flow_rollup
+                    WHERE hour >= ? AND hour < ? AND \(shared.whereClause) \(groupBy)
+                    """)
+                conditions.add("", [.int(firstWholeHour), .int(endWholeHour)] + shared.values)
+                if let since = query.since, since.rawValue < firstWholeHour * nanosPerHour {
+                    edges.append((since.rawValue, firstWholeHour * nanosPerHour))
+                }
+                if let until = query.until, endWholeHour * nanosPerHour < until.rawValue {
+                    edges.append((endWholeHour * nanosPerHour, until.rawValue))
+                }
+            } else {
+                edges.append((query.since?.rawValue ?? Int64.min, query.until?.rawValue ?? Int64.max))
+            }
+            for (low, high) in edges {
+                parts.append("\(flowColumns) WHERE time >= ? AND time < ? AND \(shared.whereClause) \(groupBy)")
+                conditions.add("", [.int(low), .int(high)] + shared.values)
+            }
+        } else {
+            try flowConditions(query, into: &conditions)
+            parts.append("\(flowColumns) WHERE \(conditions.whereClause) \(groupBy)")
+        }
+        let statement = try connection.prepare(parts.joined(separator: " UNION ALL "))
+        try conditions.bind(statement)
+        var merged: [ConnectionCount: Int] = [:]
+        var result: [ConnectionCount] = []
+        while try statement.step() {
+            let source = try endpoint(statement.int64(0))
+            let destination = try endpoint(statement.int64(1))
+            func address(_ column: Int32, _ endpoint: Endpoint) -> IPAddress? {
+                guard withPodAddresses || EvaluationCache.mayNotBePod(endpoint),
+                      let bytes = statement.blob(column), !bytes.isEmpty else { return nil }
+                return IPAddress(bytes: bytes)
+            }
+            let reply = statement.int64(6)
+            var item = ConnectionCount(
+                source: source, destination: destination,
+                sourceIP: address(2, source), destinationIP: address(3, destination),
+                proto: L4Protocol(rawValue: Int32(truncatingIfNeeded: statement.int64(4))) ?? .none,
+                port: UInt16(truncatingIfNeeded: statement.int64(5)), isReply: reply == 2 ? nil : reply == 1,
+                verdict: Verdict(code: Int32(truncatingIfNeeded: statement.int64(7))),
+                reason: DropReason(rawValue: Int32(truncatingIfNeeded: statement.int64(8))),
+                isPolicyVerdictEvent: statement.int64(9) != 0,
+                count: 0, firstSeen: Timestamp(rawValue: 0), lastSeen: Timestamp(rawValue: 0))
+            let count = statement.int64(10)
+            let first = Timestamp(rawValue: statement.int64(11))
+            let last = Timestamp(rawValue: statement.int64(12))
+            // Rows that differ only in a pod address that was dropped (or in rollup vs edge) merge.
+            if let index = merged[item] {
+                result[index].count += count
+                result[index].firstSeen = min(result[index].firstSeen, first)
+                result[index].lastSeen = max(result[index].lastSeen, last)
+            } else {
+                merged[item] = result.count
+                item.count = count
+                item.firstSeen = first
+                item.lastSeen = last
+                result.append(item)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import FlowlogCore
+
+/// The policy set and what completes the picture of the cluster (`evaluate`, `replay`).
+struct PolicyOptions: ParsableArguments {
+    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp(
+        "NetworkPolicy YAML: files, directories (searched for *.yaml / *.yml) or - for standard input.",
+        valueName: "path"))
+    var policies: [String] = []
+
+    @Option(help: ArgumentHelp("Namespace objects (kubectl get ns -o yaml), for namespace labels the flows lack.",
+                               valueName: "file"))
+    var namespaces: String?
+
+    @Option(help: ArgumentHelp("Pod objects (kubectl get pods -A -o yaml), to resolve named ports.", valueName: "file"))
+    var pods: String?
+
+    @Flag(name: .customLong("ipblock-matches-pod-ips"), help: """
+        Let ipBlock rules match pod and node addresses, as iptables-based CNIs do. By default \
+        (Cilium's reading) ipBlock matches only endpoints outside the cluster.
+        """)
+    var ipBlockMatchesPodIPs = false
+
+    func validate() throws {
+        if policies.isEmpty { throw ValidationError("--policies is required: give policy files or directories") }
+    }
+
+    /// Loads the policies and cluster objects; warnings and notes go to stderr.
+    /// - Throws: `CLIError.data` with the rendered loader error (exit 65).
+    func evaluator() throws -> VerdictEvaluator {
+        do {
+            let loaded = try PolicyLoader.load(paths: policies)
+            let namespaceObjects = try namespaces.map { try ClusterObjects.loadNamespaces(path: $0) }
+            let podObjects = try pods.map { try ClusterObjects.loadPods(path: $0) }
+            let diagnostics = loaded.diagnostics + (namespaceObjects?.diagnostics ?? []) + (podObjects?.diagnostics ?? [])
+            for diagnostic in diagnostics { printError(TextEscaping.terminal(diagnostic.description)) }
+            let options = VerdictEvaluator.Options(namespaces: namespaceObjects?.objects ?? [], pods: podObjects?.objects ?? [],
+                                                   ipBlockMatchesPodIPs: ipBlockMatchesPodIPs)
+            return VerdictEvaluator(policies: loaded.policies, options: options)
+        } catch let error as PolicyError {
+            throw CLIError.data(error.expandedDescription)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import FlowlogCore
+
+struct PolicyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "Work with NetworkPolicy files.",
+        subcommands: [LintCommand.self])
+}
+
+struct LintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lint",
+        abstract: "Validate NetworkPolicy files and warn about likely mistakes.",
+        discussion: """
+            Validates as the API server does (exit 65 on the first error, with file:line:column and \
+            the field path), then warns about: a policy that selects no pod seen in the stored \
+            flows, a peer that matches no pod seen, a namespaceSelector and a podSelector written \
+            as two peers where one (both must hold) was probably meant, and a default-deny egress \
+            without a DNS allow. The checks against stored flows are skipped when the database \
+            has none.
+            """)
+
+    @OptionGroup(title: "Database") var store: StoreOptions
+
+    @Argument(help: ArgumentHelp("Policy files or directories, or - for standard input.", valueName: "path"))
+    var paths: [String]
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("give policy files or directories to lint") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let loaded: PolicyLoadResult
+            do {
+                loaded = try PolicyLoader.load(paths: paths)
+            } catch let error as PolicyError {
+                throw CLIError.data(error.expandedDescription)
+            }
+            var out = StandardOutput()
+            for diagnostic in loaded.diagnostics { out.write(TextEscaping.terminal(diagnostic.description) + "\n") }
+            let seen = try store.openStore().endpoints()
+            let findings = PolicyLinter.lint(loaded.policies, seen: seen)
+            for finding in findings { out.write(TextEscaping.terminal(finding.description) + "\n") }
+            var summary = "\(loaded.policies.count) policies valid; \(findings.count) warnings"
+            if seen.isEmpty { summary += " (no stored flows: the checks against seen pods were skipped)" }
+            out.write(summary + "\n")
+        }
+    }
+}

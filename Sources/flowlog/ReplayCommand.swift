@@ -1,0 +1,49 @@
+import ArgumentParser
+import FlowlogCore
+
+extension ReplayFormat: ExpressibleByArgument {}
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay stored flows against NetworkPolicies: what would they break, what would they unblock?",
+        discussion: """
+            Each stored connection is judged in its original direction (a reply follows its \
+            connection) and compared with what Hubble recorded: FORWARDED but denied by the \
+            policies would break; DROPPED by policy but allowed would unblock. Groups are by \
+            source and destination labels and port, each with one explanation.
+
+            Exit codes: 0 done; 3 with --fail-on-break when anything would break (a CI gate for \
+            policy pull requests); 65 an invalid policy file.
+            """)
+
+    @OptionGroup(title: "Database") var store: StoreOptions
+    @OptionGroup(title: "Policies") var policyOptions: PolicyOptions
+    @OptionGroup(title: "Filters") var filters: FilterOptions
+
+    @Option(help: "Group endpoints by: \(EndpointGrouping.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var by: EndpointGrouping = .labels
+
+    @Option(help: "List at most N groups per outcome (0 for all).")
+    var top = 20
+
+    @Option(name: [.customShort("o"), .long], help: "Output format: \(ReplayFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var output: ReplayFormat = .table
+
+    @Flag(name: .customLong("fail-on-break"), help: "Exit 3 when any recorded FORWARDED flow would be denied.")
+    var failOnBreak = false
+
+    func run() throws {
+        let report = try reportingErrors { () throws -> ReplayReport in
+            let evaluator = try policyOptions.evaluator()
+            let query = try filters.query(now: now())
+            let connections = try store.openStore().connectionCounts(
+                matching: query, withPodAddresses: policyOptions.ipBlockMatchesPodIPs)
+            let report = PolicyReplay.run(connections, evaluator: evaluator, grouping: by)
+            var out = StandardOutput()
+            output.render(report, top: top == 0 ? nil : top, to: &out)
+            return report
+        }
+        if failOnBreak && report.total(.wouldBreak) > 0 { throw ExitCode(ExitCodes.conditionHeld) }
+    }
+}
