@@ -3,8 +3,8 @@ import FlowlogCore
 
 /// The policy set and what completes the picture of the cluster (`evaluate`, `replay`).
 struct PolicyOptions: ParsableArguments {
-    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp(
-        "NetworkPolicy YAML: files, directories (searched for *.yaml / *.yml) or - for standard input.",
+    @Option(name: .long, help: ArgumentHelp(
+        "NetworkPolicy YAML: a file, a directory (searched for *.yaml / *.yml) or - for standard input; repeat for more.",
         valueName: "path"))
     var policies: [String] = []
 
