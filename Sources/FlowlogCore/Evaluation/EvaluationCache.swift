@@ -11,6 +11,8 @@
 public final class EvaluationCache {
     public let evaluator: VerdictEvaluator
     private var entries: [Key: Evaluation] = [:]
+    /// Subjects (without their address) by endpoint storage; the entry keeps the endpoint alive.
+    private var subjects: [ObjectIdentifier: (endpoint: Endpoint, subject: PolicySubject)] = [:]
     private let limit: Int
     /// Lookups answered from the cache, for tests and statistics.
     public private(set) var hits = 0
@@ -47,10 +49,24 @@ public final class EvaluationCache {
             hits += 1
             return cached
         }
-        let evaluation = evaluator.evaluate(flow)
+        var source = subject(flow.source)
+        source.address = flow.sourceIP
+        var destination = subject(flow.destination)
+        destination.address = flow.destinationIP
+        let evaluation = evaluator.evaluate(source: source, destination: destination, proto: flow.l4.proto,
+                                            port: flow.l4.destinationPort, isReply: flow.isReply == true)
         if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
         entries[key] = evaluation
         return evaluation
+    }
+
+    /// The endpoint as the rules see it, computed once per endpoint value.
+    private func subject(_ endpoint: Endpoint) -> PolicySubject {
+        if let cached = subjects[endpoint.sharedIdentity] { return cached.subject }
+        let subject = evaluator.subject(endpoint, address: nil)
+        if subjects.count >= limit { subjects.removeAll(keepingCapacity: true) }
+        subjects[endpoint.sharedIdentity] = (endpoint, subject)
+        return subject
     }
 
     private func side(_ endpoint: Endpoint, _ address: IPAddress?) -> Side {

@@ -70,11 +70,13 @@ public enum PolicyReplay {
         var totals: [ReplayOutcome: Int64] = [:]
         var notComparable: Int64 = 0
         var forwardedUnknown: Int64 = 0
-        var keys: [Endpoint: String] = [:]
+        // Group keys by endpoint storage (the store hands out one value per endpoint); the entry
+        // keeps the endpoint alive so its identity is not reused.
+        var keys: [ObjectIdentifier: (endpoint: Endpoint, key: String)] = [:]
         func key(_ endpoint: Endpoint) -> String {
-            if let cached = keys[endpoint] { return cached }
+            if let cached = keys[endpoint.sharedIdentity] { return cached.key }
             let value = grouping.key(for: endpoint)
-            keys[endpoint] = value
+            keys[endpoint.sharedIdentity] = (endpoint, value)
             return value
         }
 

@@ -20,14 +20,13 @@ struct NetworkPolicyDecoder {
         try object.requireAPIVersion(NetworkPolicyDecoder.apiVersion)
         diagnostics += fields.unknownFields(known: ["apiVersion", "kind", "metadata", "spec", "status"])
         let metadata = try object.decodeMetadata(diagnostics: &diagnostics)
-        let (name, namespace) = (metadata.name, metadata.namespace)
         let spec = try MappingReader(try fields.required("spec"), path: object.path("spec"))
         diagnostics += spec.unknownFields(known: ["podSelector", "policyTypes", "ingress", "egress"])
 
         // The API types make podSelector a plain struct, and older servers and kubectl's schema
         // check require it; an empty selector `{}` selects every pod in the namespace.
         let podSelectorNode = try spec.required("podSelector", hint: "use podSelector: {} to select every pod in the namespace")
-        var policy = NetworkPolicy(name: name, namespace: namespace, location: object.location)
+        var policy = NetworkPolicy(name: metadata.name, namespace: metadata.namespace, location: object.location)
         policy.podSelector = try decodeSelector(podSelectorNode, path: spec.child("podSelector"))
         policy.ingress = try decodeRules(spec, direction: .ingress)
         policy.egress = try decodeRules(spec, direction: .egress)

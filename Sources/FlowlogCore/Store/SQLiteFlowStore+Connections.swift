@@ -47,7 +47,11 @@ extension SQLiteFlowStore {
         }
         let statement = try connection.prepare(parts.joined(separator: " UNION ALL "))
         try conditions.bind(statement)
-        var merged: [ConnectionCount: Int] = [:]
+        struct MergeKey: Hashable {
+            var source: Int64, destination: Int64, sourceIP: IPAddress?, destinationIP: IPAddress?
+            var proto: Int64, port: Int64, reply: Int64, verdict: Int64, reason: Int64, policyVerdict: Int64
+        }
+        var merged: [MergeKey: Int] = [:]
         var result: [ConnectionCount] = []
         while try statement.step() {
             let source = try endpoint(statement.int64(0))
@@ -58,7 +62,7 @@ extension SQLiteFlowStore {
                 return IPAddress(bytes: bytes)
             }
             let reply = statement.int64(6)
-            var item = ConnectionCount(
+            let item = ConnectionCount(
                 source: source, destination: destination,
                 sourceIP: address(2, source), destinationIP: address(3, destination),
                 proto: L4Protocol(rawValue: Int32(truncatingIfNeeded: statement.int64(4))) ?? .none,
@@ -66,20 +70,19 @@ extension SQLiteFlowStore {
                 verdict: Verdict(code: Int32(truncatingIfNeeded: statement.int64(7))),
                 reason: DropReason(rawValue: Int32(truncatingIfNeeded: statement.int64(8))),
                 isPolicyVerdictEvent: statement.int64(9) != 0,
-                count: 0, firstSeen: Timestamp(rawValue: 0), lastSeen: Timestamp(rawValue: 0))
-            let count = statement.int64(10)
-            let first = Timestamp(rawValue: statement.int64(11))
-            let last = Timestamp(rawValue: statement.int64(12))
+                count: statement.int64(10), firstSeen: Timestamp(rawValue: statement.int64(11)),
+                lastSeen: Timestamp(rawValue: statement.int64(12)))
             // Rows that differ only in a pod address that was dropped (or in rollup vs edge) merge.
-            if let index = merged[item] {
-                result[index].count += count
-                result[index].firstSeen = min(result[index].firstSeen, first)
-                result[index].lastSeen = max(result[index].lastSeen, last)
+            let key = MergeKey(source: statement.int64(0), destination: statement.int64(1), sourceIP: item.sourceIP,
+                               destinationIP: item.destinationIP, proto: statement.int64(4), port: statement.int64(5),
+                               reply: reply, verdict: statement.int64(7), reason: statement.int64(8),
+                               policyVerdict: statement.int64(9))
+            if let index = merged[key] {
+                result[index].count += item.count
+                result[index].firstSeen = min(result[index].firstSeen, item.firstSeen)
+                result[index].lastSeen = max(result[index].lastSeen, item.lastSeen)
             } else {
-                merged[item] = result.count
-                item.count = count
-                item.firstSeen = first
-                item.lastSeen = last
+                merged[key] = result.count
                 result.append(item)
             }
         }
