@@ -75,7 +75,7 @@ start=$(now)
 sqlite3 "$SQLDB" <<SQL
 CREATE TABLE raw(line TEXT);
 .mode ascii
-.separator "\x1f" "\n"
+.separator "\037" "\n"
 .import $FLOWS raw
 BEGIN;
 CREATE TABLE flows(time, uuid, verdict, drop_reason, event_type, event_sub_type, source_ip, destination_ip,

@@ -12,7 +12,7 @@ struct Flowlog: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [IngestCommand.self, ObserveCommand.self, DropsCommand.self, EvaluateCommand.self, ReplayCommand.self,
-                      PolicyCommand.self,
+                      PolicyCommand.self, ReportCommand.self, PruneCommand.self,
                       StatsCommand.self]
     )
 

@@ -11,6 +11,13 @@ let stopRequested = Atomic<Bool>(false)
 /// Installs handlers for SIGINT and SIGTERM that set ``stopRequested``. A second signal of the
 /// same kind takes the default action (the handler resets itself), so a stuck run can be killed.
 func installStopHandlers() {
+    // A parent can start us with these signals blocked (the mask is inherited through exec);
+    // a service manager's SIGTERM must still reach the handler.
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
+    sigaddset(&unblock, SIGINT)
+    sigaddset(&unblock, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     for signalNumber in [SIGINT, SIGTERM] {
         var action = sigaction()
         #if canImport(Glibc)

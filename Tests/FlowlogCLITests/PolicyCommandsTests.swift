@@ -129,3 +129,72 @@ import Testing
         #expect(lines.last == "1 policies valid; 3 warnings")
     }
 }
+
+/// Named ports (`--pods`) and namespace labels (`--namespaces`) from cluster objects.
+@Suite struct ClusterObjectsCommandTests {
+    static let policy = "SampleFlows/cluster/named-port-policy.yaml"
+
+    @Test func aNamedPortIsUnknownWithoutPodsAndResolvedWithThem() throws {
+        let flow = ["--from", "production/app=frontend", "--to", "production/app=api@10.0.3.5", "--port", "3000"]
+        let unknown = try Flowlog.run(["evaluate", "--policies", Self.policy] + flow)
+        #expect(unknown.standardOutput.hasPrefix("UNKNOWN  "))
+        #expect(unknown.standardOutput.contains("names port \"http\", which the flow cannot resolve (give --pods)"))
+        // The single-flow form has no pod name; a stored flow has. Evaluate one from a line.
+        let line = #"{"flow":{"verdict":"FORWARDED","IP":{"source":"10.0.1.7","destination":"10.0.3.5"},"l4":{"TCP":{"source_port":41000,"destination_port":3000}},"source":{"identity":48213,"namespace":"production","labels":["k8s:app=frontend","k8s:io.kubernetes.pod.namespace=production"],"pod_name":"frontend-6b8f9c7d4f-2xkqp"},"destination":{"identity":23117,"namespace":"production","labels":["k8s:app=api","k8s:io.kubernetes.pod.namespace=production"],"pod_name":"api-5c9d8b7f64-hm4ks"},"is_reply":false}}"#
+        let withoutPods = try Flowlog.run(["evaluate", "--policies", Self.policy, "-"], input: Data((line + "\n").utf8))
+        #expect(withoutPods.standardOutput.contains(#""verdict":"UNKNOWN""#))
+        let withPods = try Flowlog.run(["evaluate", "--policies", Self.policy, "--pods", "SampleFlows/cluster/pods.yaml", "-"],
+                                       input: Data((line + "\n").utf8))
+        #expect(withPods.status == 0, "\(withPods.standardError)")
+        #expect(withPods.standardOutput.contains(#""verdict":"ALLOWED""#))
+        #expect(withPods.standardOutput.contains(#""allowed_by":"production/api-by-port-name ingress[0]""#))
+    }
+
+    @Test func namespaceLabelsFromAFileCompleteTheFlows() throws {
+        // The flow's endpoint carries no namespace labels; only namespaces.yaml says team=platform.
+        let flow = ["--from", "monitoring/app=prometheus", "--to", "production/app=database", "--port", "5432"]
+        let without = try Flowlog.run(["evaluate", "--policies", Self.policy] + flow)
+        #expect(without.standardOutput.hasPrefix("DENIED  "))
+        let with = try Flowlog.run(["evaluate", "--policies", Self.policy, "--namespaces", "SampleFlows/cluster/namespaces.yaml"] + flow)
+        #expect(with.standardOutput.hasPrefix("ALLOWED  "), "\(with.standardOutput)\(with.standardError)")
+    }
+}
+
+/// `ingest --follow` as a service manager stops it.
+@Suite struct FollowCommandTests {
+    @Test func sigtermCommitsWhatWasReadAndExitsZero() throws {
+        let scratch = try Scratch()
+        let database = scratch.path("flows.db")
+        let input = scratch.path("live.jsonl")
+        let lines = try String(contentsOfFile: Flowlog.sampleFlows, encoding: .utf8).split(separator: "\n").prefix(200)
+        try Data((lines.prefix(100).joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: input))
+        let process = Process()
+        process.executableURL = Flowlog.binary
+        process.arguments = ["ingest", "--db", database, "--follow", input]
+        let error = Pipe()
+        process.standardError = error
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        func stored() throws -> String {
+            try Flowlog.run(["stats", "--db", database]).standardOutput
+        }
+        func waitFor(_ text: String) throws {
+            for _ in 0..<200 {
+                if (try? stored())?.contains(text) == true { return }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            Issue.record("never saw \(text)")
+        }
+        try waitFor("flows:         100\n")
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: input))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((lines.dropFirst(100).joined(separator: "\n") + "\n").utf8))
+        try handle.close()
+        try waitFor("flows:         200\n")
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let stderr = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(stderr.contains("ingested 200 flows"))
+    }
+}

@@ -1,6 +1,10 @@
 /// Output formats of `flowlog drops`.
 public enum DropReportFormat: String, Sendable, CaseIterable {
     case table, json, csv, markdown
+    /// A Graphviz drop graph.
+    case dot
+    /// A Mermaid drop graph, for Markdown pages.
+    case mermaid
 }
 
 /// Writes a drop report in one format. Rendering is separate from querying: one report, many renderers.
@@ -16,6 +20,8 @@ extension DropReportFormat {
         case .json: DropJSONRenderer().render(report, to: &out)
         case .csv: DropCSVRenderer().render(report, to: &out)
         case .markdown: DropMarkdownRenderer().render(report, to: &out)
+        case .dot: DropGraphRenderer(style: .dot).render(report, to: &out)
+        case .mermaid: DropGraphRenderer(style: .mermaid).render(report, to: &out)
         }
     }
 }
@@ -113,5 +119,73 @@ public struct DropMarkdownRenderer: DropReportRenderer {
         if report.groups.count < report.totalGroups {
             out.write("\n\(report.groups.count) of \(report.totalGroups) groups shown; \(report.totalDrops) drops in all.\n")
         }
+    }
+}
+
+/// The drop graph: one node per endpoint group (use `--by workload` or `--by namespace`), one
+/// edge per group pair, labelled with the count and the ports.
+public struct DropGraphRenderer: DropReportRenderer {
+    public enum Style: Sendable { case dot, mermaid }
+
+    public var style: Style
+
+    public init(style: Style) {
+        self.style = style
+    }
+
+    public func render(_ report: DropReport, to out: inout some TextOutputStream) {
+        var nodes: [String] = []
+        var index: [String: Int] = [:]
+        for group in report.groups {
+            for name in [group.source, group.destination] where index[name] == nil {
+                index[name] = nodes.count
+                nodes.append(name)
+            }
+        }
+        func edgeLabel(_ group: DropGroup) -> String {
+            "\(group.count) drops: " + portsText(group.ports, limit: 4)
+        }
+        switch style {
+        case .dot:
+            out.write("digraph drops {\n  rankdir=LR;\n  node [shape=box, fontname=\"sans-serif\"];\n")
+            out.write("  edge [color=\"#cf222e\", fontname=\"sans-serif\", fontsize=10];\n")
+            for (number, name) in nodes.enumerated() { out.write("  n\(number) [label=\(dotString(name))];\n") }
+            for group in report.groups {
+                out.write("  n\(index[group.source]!) -> n\(index[group.destination]!) [label=\(dotString(edgeLabel(group)))];\n")
+            }
+            out.write("}\n")
+        case .mermaid:
+            out.write("flowchart LR\n")
+            for (number, name) in nodes.enumerated() { out.write("  n\(number)[\"\(mermaidText(name))\"]\n") }
+            for group in report.groups {
+                out.write("  n\(index[group.source]!) -- \"\(mermaidText(edgeLabel(group)))\" --> n\(index[group.destination]!)\n")
+            }
+        }
+    }
+
+    /// A DOT double-quoted string: quotes and backslashes escaped, controls made visible.
+    private func dotString(_ text: String) -> String {
+        var out = "\""
+        for scalar in TextEscaping.terminal(text).unicodeScalars {
+            if scalar == "\"" || scalar == "\\" { out += "\\" }
+            out.unicodeScalars.append(scalar)
+        }
+        return out + "\""
+    }
+
+    /// Mermaid label text inside double quotes: quotes and markup characters as entity codes.
+    private func mermaidText(_ text: String) -> String {
+        var out = ""
+        for scalar in TextEscaping.terminal(text).unicodeScalars {
+            switch scalar {
+            case "\"": out += "#quot;"
+            case "<": out += "#lt;"
+            case ">": out += "#gt;"
+            case "#": out += "#35;"
+            case "&": out += "#amp;"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }

@@ -120,6 +120,8 @@ public protocol FlowStore: AnyObject {
     /// Flows matching `query` grouped by connection and recorded outcome. With
     /// `withPodAddresses`, pods keep their addresses too (for `ipBlock` rules that match pods).
     func connectionCounts(matching query: FlowQuery, withPodAddresses: Bool) throws -> [ConnectionCount]
+    /// Drops matching `query` (each dropped packet once) per hour, keyed by the hour's start.
+    func dropsPerHour(matching query: FlowQuery) throws -> [Timestamp: Int64]
     /// Every endpoint seen in stored flows.
     func endpoints() throws -> [Endpoint]
     /// Lost-event totals within the query's time window.

@@ -3,7 +3,7 @@
 /// A shipped migration is never edited; a change is a new migration appended to ``all``.
 enum Migrations {
     /// Migration `n` (1-based) brings the schema from version `n - 1` to `n`.
-    static let all: [String] = [version1]
+    static let all: [String] = [version1, version2]
 
     static var latestVersion: Int { all.count }
 
@@ -93,7 +93,7 @@ enum Migrations {
         -- Dropped flows only (a tenth of the rows), covering what drop queries read, so filters the
         -- rollup cannot answer (IPs, node, direction, source port) never touch the table.
         CREATE INDEX flows_drops ON flows(time, event_type, source, destination, protocol, source_port,
-            destination_port, drop_reason, node, traffic_direction, source_ip, destination_ip) WHERE verdict = 2;
+            destination_port, drop_reason, node, traffic_direction, source_ip, destination_ip, is_reply) WHERE verdict = 2;
         -- Drops pre-aggregated at ingest: one row per minute and (source, destination, port, reason).
         -- Each dropped packet counts once: policy-verdict twins of drop events are left out.
         CREATE TABLE drop_rollup (
@@ -152,5 +152,19 @@ enum Migrations {
             kind TEXT PRIMARY KEY,
             count INTEGER NOT NULL
         );
+        """
+
+    /// Report windows (`report --window last-report`) and a generation counter that `prune`
+    /// bumps when it deletes interned rows, so long-running writers drop their id caches.
+    static let version2 = """
+        CREATE TABLE report_state (
+            name TEXT PRIMARY KEY,
+            until_time INTEGER NOT NULL
+        );
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value INTEGER NOT NULL
+        );
+        INSERT INTO meta (key, value) VALUES ('intern_generation', 0);
         """
 }

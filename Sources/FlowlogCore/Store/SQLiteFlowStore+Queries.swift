@@ -163,6 +163,18 @@ extension SQLiteFlowStore {
     // MARK: - Flows
 
     public func flows(matching query: FlowQuery, last: Int?) throws -> [StoredFlow] {
+        try storedRows(matching: query, last: last).map { StoredFlow(id: $0.id, flow: $0.flow) }
+    }
+
+    /// A stored flow with its row id and its endpoints' ids.
+    struct StoredRow {
+        var id: Int64
+        var flow: Flow
+        var source: Int64
+        var destination: Int64
+    }
+
+    func storedRows(matching query: FlowQuery, last: Int? = nil) throws(StoreError) -> [StoredRow] {
         var conditions = SQLConditions()
         try flowConditions(query, into: &conditions)
         let order = last == nil ? "ASC" : "DESC"
@@ -174,9 +186,10 @@ extension SQLiteFlowStore {
             """)
         let next = try conditions.bind(statement)
         try statement.bind(Int64(last ?? -1), at: next)
-        var result: [StoredFlow] = []
+        var result: [StoredRow] = []
         while try statement.step() {
-            result.append(StoredFlow(id: statement.int64(0), flow: try decodeRow(statement)))
+            result.append(StoredRow(id: statement.int64(0), flow: try decodeRow(statement),
+                                    source: statement.int64(14), destination: statement.int64(15)))
         }
         if last != nil { result.reverse() }
         return result
@@ -246,7 +259,8 @@ extension SQLiteFlowStore {
 
     /// Whole minutes inside the window come from the rollup; the partial minutes at either edge
     /// come from the flows themselves, so the answer is exact to the nanosecond.
-    private func rollupDropQuery(_ query: FlowQuery) throws(StoreError) -> (String, SQLConditions) {
+    /// With `perMinute`, the rows are `(minute, count)` instead of grouped by connection.
+    private func rollupDropQuery(_ query: FlowQuery, perMinute: Bool = false) throws(StoreError) -> (String, SQLConditions) {
         let nanosPerMinute: Int64 = 60_000_000_000
         let firstWholeMinute = query.since.map { ($0.rawValue + nanosPerMinute - 1).floorDiv(nanosPerMinute) } ?? Int64.min
         let endWholeMinute = query.until.map { $0.rawValue.floorDiv(nanosPerMinute) } ?? Int64.max
@@ -257,7 +271,7 @@ extension SQLiteFlowStore {
         var parts: [String] = []
         if firstWholeMinute < endWholeMinute {
             parts.append("""
-                SELECT source, destination, protocol, port, drop_reason, count, first_time, last_time FROM drop_rollup
+                SELECT minute, source, destination, protocol, port, drop_reason, count, first_time, last_time FROM drop_rollup
                 WHERE minute >= ? AND minute < ? AND \(shared.whereClause)
                 """)
             conditions.add("", [.int(firstWholeMinute), .int(endWholeMinute)])
@@ -276,7 +290,7 @@ extension SQLiteFlowStore {
         }
         for (low, high) in edges {
             parts.append("""
-                SELECT source, destination, protocol,
+                SELECT time / \(nanosPerMinute) - (time % \(nanosPerMinute) < 0) AS minute, source, destination, protocol,
                     \(connectionPortSQL) AS port,
                     drop_reason, 1 AS count, time AS first_time, time AS last_time
                 FROM flows INDEXED BY flows_drops
@@ -285,11 +299,41 @@ extension SQLiteFlowStore {
             conditions.add("", [.int(low), .int(high)])
             conditions.add("", shared.values)
         }
+        let union = parts.joined(separator: " UNION ALL ")
+        if perMinute { return ("SELECT minute, sum(count) FROM (\(union)) GROUP BY minute", conditions) }
         let sql = """
             SELECT source, destination, protocol, port, drop_reason, sum(count), min(first_time), max(last_time)
-            FROM (\(parts.joined(separator: " UNION ALL "))) GROUP BY 1, 2, 3, 4, 5
+            FROM (\(union)) GROUP BY 1, 2, 3, 4, 5
             """
         return (sql, conditions)
+    }
+
+    public func dropsPerHour(matching query: FlowQuery) throws -> [Timestamp: Int64] {
+        // Drop counts per minute come from the same query as dropCounts, grouped by hour instead.
+        var result: [Timestamp: Int64] = [:]
+        let hourNanos: Int64 = 3_600_000_000_000
+        let minuteNanos: Int64 = 60_000_000_000
+        var conditions = SQLConditions()
+        let sql: String
+        if query.isServedByDropRollup && query.ports.isEmpty {
+            (sql, conditions) = try rollupDropQuery(query, perMinute: true)
+        } else {
+            var restricted = query
+            restricted.verdicts = []
+            try flowConditions(restricted, into: &conditions)
+            sql = """
+                SELECT time / \(minuteNanos) - (time % \(minuteNanos) < 0), count(*) FROM flows INDEXED BY flows_drops
+                WHERE verdict = 2 AND event_type != 5 AND \(conditions.whereClause) GROUP BY 1
+                """
+            if !query.verdicts.isEmpty && !query.verdicts.contains(.dropped) { return [:] }
+        }
+        let statement = try connection.prepare(sql)
+        try conditions.bind(statement)
+        while try statement.step() {
+            let hour = Timestamp(rawValue: (statement.int64(0) * minuteNanos).floorDiv(hourNanos) * hourNanos)
+            result[hour, default: 0] += statement.int64(1)
+        }
+        return result
     }
 
     public func lostEventCount(since: Timestamp?, until: Timestamp?) throws -> Int64 {

@@ -30,6 +30,8 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     var endpointsByID: [Int64: Endpoint] = [:]
     var stringsByID: [Int64: String] = [:]
 
+    /// The `intern_generation` the caches were filled under; `prune` bumps it.
+    private var internGeneration: Int64?
     private var insertFlow: Statement?
     var rollupStatements = RollupStatements()
     /// Whether an endpoint may be something other than a pod, by endpoint id (see ``RollupAccumulator``).
@@ -72,6 +74,13 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
 
     public func write(_ batch: IngestBatch) throws -> BatchResult {
         try connection.transaction {
+            // Inside the write lock: if a prune deleted interned rows since the caches were
+            // filled, their ids may be gone, so the caches are dropped.
+            let generation = try connection.scalarInt("SELECT value FROM meta WHERE key = 'intern_generation'")
+            if generation != internGeneration {
+                forgetInternedIDs()
+                internGeneration = generation
+            }
             var result = BatchResult()
             var rollups = RollupAccumulator()
             for flow in batch.flows {
@@ -91,6 +100,19 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             for checkpoint in batch.checkpoints.values { try saveCheckpoint(checkpoint) }
             return result
         }
+    }
+
+    /// Drops every interned-id cache (after `prune`, or when another process pruned).
+    func forgetInternedIDs() {
+        endpointIDs.removeAll()
+        endpointIDsByIdentity.removeAll()
+        labelSetIDs.removeAll()
+        stringIDs.removeAll()
+        policyIDs.removeAll()
+        endpointMayNotBePod.removeAll()
+        endpointsByID.removeAll()
+        stringsByID.removeAll()
+        internGeneration = nil
     }
 
     private func mayNotBePod(_ id: Int64, _ endpoint: Endpoint) -> Bool {

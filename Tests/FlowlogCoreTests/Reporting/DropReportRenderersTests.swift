@@ -145,8 +145,30 @@ private func render(_ format: DropReportFormat, _ report: DropReport) -> String 
         case .json: DropJSONRenderer().render(report, to: &direct)
         case .csv: DropCSVRenderer().render(report, to: &direct)
         case .markdown: DropMarkdownRenderer().render(report, to: &direct)
+        case .dot: DropGraphRenderer(style: .dot).render(report, to: &direct)
+        case .mermaid: DropGraphRenderer(style: .mermaid).render(report, to: &direct)
         }
         #expect(!direct.isEmpty)
         #expect(render(format, report) == direct)
+    }
+
+    @Test func theDropGraphHasOneNodePerGroupAndEscapesLabels() {
+        let hostile = DropReport(grouping: .workload, groups: [
+            DropGroup(source: "prod/\"quoted\" <b>", destination: "world", count: 3,
+                      firstSeen: Timestamp(rawValue: 0), lastSeen: Timestamp(rawValue: 0),
+                      ports: [PortCount(proto: .tcp, port: 443, count: 3)], reasons: []),
+            DropGroup(source: "world", destination: "prod/api", count: 1,
+                      firstSeen: Timestamp(rawValue: 0), lastSeen: Timestamp(rawValue: 0),
+                      ports: [PortCount(proto: .udp, port: 53, count: 1)], reasons: []),
+        ], totalDrops: 4, totalGroups: 2)
+        let dot = render(.dot, hostile)
+        #expect(dot.contains(#"n0 [label="prod/\"quoted\" <b>"];"#))
+        #expect(dot.contains(#"n0 -> n1 [label="3 drops: TCP/443"];"#))
+        #expect(dot.contains(#"n1 -> n2 [label="1 drops: UDP/53"];"#))
+        #expect(dot.hasPrefix("digraph drops {") && dot.hasSuffix("}\n"))
+        let mermaid = render(.mermaid, hostile)
+        #expect(mermaid.contains(#"n0["prod/#quot;quoted#quot; #lt;b#gt;"]"#))
+        #expect(mermaid.contains(#"n0 -- "3 drops: TCP/443" --> n1"#))
+        #expect(mermaid.hasPrefix("flowchart LR\n"))
     }
 }

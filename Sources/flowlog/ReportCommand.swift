@@ -1,0 +1,112 @@
+import ArgumentParser
+import FlowlogCore
+
+extension ReportFormat: ExpressibleByArgument {}
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "A periodic drop report, for cron: totals, top and new drop pairs, drops per namespace, reason and hour.",
+        discussion: """
+            --since 24h covers the last 24 hours (a duration or an RFC 3339 time). --window \
+            last-report covers exactly the time since the previous report run (kept in the \
+            database), so consecutive reports neither miss nor repeat anything; the first such run \
+            covers the last 24 hours. With --policies, the window's flows are also replayed \
+            against the policies. Every time is UTC RFC 3339.
+
+            --out FILE writes atomically (a temporary file renamed over FILE), so a web server \
+            never serves half a report.
+
+            Exit codes: 0 done; 1 failure; 3 with --fail-on-new-drops when drop pairs appeared \
+            that were never seen before the window (cron mails on non-zero); 65 an invalid policy file.
+            """)
+
+    enum Window: String, ExpressibleByArgument, CaseIterable {
+        case lastReport = "last-report"
+    }
+
+    @OptionGroup(title: "Database") var store: StoreOptions
+
+    @Option(help: ArgumentHelp("The start of the window: a duration ago (24h, 7d) or an RFC 3339 time (default 24h).", valueName: "time"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("The end of the window: a duration ago or an RFC 3339 time (default: now).", valueName: "time"))
+    var until: String?
+
+    @Option(help: ArgumentHelp("last-report: from where the previous report ended up to now.", valueName: "window"))
+    var window: Window?
+
+    @Option(name: [.customShort("n"), .long], help: ArgumentHelp("Only flows with either side in this namespace (repeat for more).", valueName: "namespace"))
+    var namespace: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Also replay the window against these policies (a file or directory; repeat for more).", valueName: "path"))
+    var policies: [String] = []
+
+    @Option(help: "How many drop pairs to list.")
+    var top = 10
+
+    @Option(name: [.customShort("o"), .long], help: "Output format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var output: ReportFormat = .markdown
+
+    @Option(help: ArgumentHelp("Write the report to this file, atomically, instead of standard output.", valueName: "file"))
+    var out: String?
+
+    @Flag(name: .customLong("fail-on-new-drops"), help: "Exit 3 when drop pairs appeared that were never seen before the window.")
+    var failOnNewDrops = false
+
+    func validate() throws {
+        if window != nil && (since != nil || until != nil) {
+            throw ValidationError("--window last-report sets its own start and end; do not combine it with --since or --until")
+        }
+        if let until, TimeBound.parse(until, now: Timestamp(rawValue: 0)) == nil {
+            throw ValidationError("--until: \"\(until)\" is neither a duration (1h) nor an RFC 3339 time")
+        }
+        if top < 0 { throw ValidationError("--top must be 0 or more") }
+        if let since, TimeBound.parse(since, now: Timestamp(rawValue: 0)) == nil {
+            throw ValidationError("--since: \"\(since)\" is neither a duration (24h, 7d) nor an RFC 3339 time")
+        }
+    }
+
+    func run() throws {
+        let report = try reportingErrors { () throws -> PeriodicReport in
+            let flowStore = try store.openStore()
+            let current = now()
+            let until = self.until.flatMap { TimeBound.parse($0, now: current) } ?? current
+            let start: Timestamp
+            if window == .lastReport {
+                start = try flowStore.lastReportEnd(name: "default")
+                    ?? Timestamp(rawValue: until.rawValue - 86_400_000_000_000)
+            } else {
+                start = TimeBound.parse(since ?? "24h", now: current) ?? current
+            }
+            var evaluator: VerdictEvaluator?
+            if !policies.isEmpty {
+                do {
+                    let loaded = try PolicyLoader.load(paths: policies)
+                    for diagnostic in loaded.diagnostics { printError(TextEscaping.terminal(diagnostic.description)) }
+                    evaluator = VerdictEvaluator(policies: loaded.policies)
+                } catch let error as PolicyError {
+                    throw CLIError.data(error.expandedDescription)
+                }
+            }
+            let report = try ReportBuilder.build(store: flowStore, window: ReportWindow(since: start, until: until),
+                                                 namespaces: namespace, top: top, evaluator: evaluator, generatedAt: current)
+            var text = ""
+            output.render(report, to: &text)
+            if let out {
+                do {
+                    try AtomicFileWriter.write(text, to: out)
+                } catch {
+                    throw CLIError.runtime("\(error)")
+                }
+            } else {
+                var standardOutput = StandardOutput()
+                standardOutput.write(text)
+            }
+            // Only a report that was written moves the window on.
+            if window == .lastReport { try flowStore.recordReport(name: "default", until: until) }
+            return report
+        }
+        if failOnNewDrops && !report.newPairs.isEmpty { throw ExitCode(ExitCodes.conditionHeld) }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+@Suite struct ReportCommandTests {
+    let scratch: Scratch
+    let database: String
+
+    init() throws {
+        scratch = try Scratch()
+        database = scratch.path("flows.db")
+    }
+
+    /// The sample's lines with their times moved to `now - ago` plus a millisecond per line (the
+    /// sample is from 2026-11-20).
+    func recentLines(count: Int, ago seconds: Double, offset: Int = 0) throws -> Data {
+        let lines = try String(contentsOfFile: Flowlog.sampleFlows, encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains("\"flow\"") && $0.contains("\"uuid\"") && !$0.contains("\"verdict\":{}") && $0.hasSuffix("}") }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        var out = ""
+        for (index, line) in lines.dropFirst(offset).prefix(count).enumerated() {
+            let time = formatter.string(from: Date().addingTimeInterval(-seconds + Double(index) * 0.001))
+            out += line.replacingOccurrences(of: #""time":"2026-11-20T[0-9:.]+Z""#, with: "\"time\":\"\(time)\"",
+                                             options: .regularExpression) + "\n"
+        }
+        return Data(out.utf8)
+    }
+
+    @Test func theMarkdownReportOnTheSampleMatchesItsGoldenFile() throws {
+        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        let result = try Flowlog.run(["report", "--db", database, "--since", "2026-11-20T10:00:00Z",
+                                      "--until", "2026-11-20T12:00:00Z", "--policies", "SampleFlows/policies"])
+        #expect(result.status == 0, "\(result.standardError)")
+        // The generation time is the only line that changes from run to run.
+        let stable = result.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("Generated ") }.joined(separator: "\n")
+        try Flowlog.expectGolden(stable, "report-sample.md")
+        #expect(stable.contains("| dropped (each drop once) | 271 |"))
+        #expect(stable.contains("| lost by Hubble | 6 |"))
+    }
+
+    @Test func consecutiveLastReportWindowsHaveNoGapAndNoOverlap() throws {
+        var windows: [(since: String, until: String, flows: Int)] = []
+        var ingested = 0
+        for round in 0..<3 {
+            // Flows newer than the previous report's end and older than the next report's.
+            Thread.sleep(forTimeInterval: 0.2)
+            let batch = try recentLines(count: 50, ago: 0.1, offset: round * 50)
+            let ingest = try Flowlog.run(["ingest", "--db", database, "-"], input: batch)
+            #expect(ingest.status == 0, "\(ingest.standardError)")
+            ingested += 50
+            let report = try Flowlog.run(["report", "--db", database, "--window", "last-report", "-o", "json"])
+            #expect(report.status == 0, "\(report.standardError)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(report.standardOutput.utf8)) as? [String: Any])
+            let window = try #require(object["window"] as? [String: String])
+            let totals = try #require(object["totals"] as? [String: Any])
+            windows.append((try #require(window["since"]), try #require(window["until"]), try #require(totals["flows"] as? Int)))
+        }
+        #expect(windows[1].since == windows[0].until)
+        #expect(windows[2].since == windows[1].until)
+        #expect(windows.map(\.flows) == [50, 50, 50], "each batch is counted in exactly one report")
+    }
+
+    @Test func outIsWrittenAtomicallyAndReplacesASymlinkInsteadOfFollowingIt() throws {
+        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        let victim = scratch.path("victim.txt")
+        try Data("keep me\n".utf8).write(to: URL(fileURLWithPath: victim))
+        let target = scratch.path("report.html")
+        try FileManager.default.createSymbolicLink(atPath: target, withDestinationPath: victim)
+        let result = try Flowlog.run(["report", "--db", database, "--since", "2026-11-20T10:00:00Z",
+                                      "--until", "2026-11-20T12:00:00Z", "-o", "html", "--out", target])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.isEmpty)
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep me\n")
+        let attributes = try FileManager.default.attributesOfItem(atPath: target)
+        #expect(attributes[.type] as? FileAttributeType == .typeRegular)
+        let html = try String(contentsOfFile: target, encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.hasSuffix("</html>\n"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func failOnNewDropsExitsThreeOnlyWhenAPairIsNew() throws {
+        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        let early = try Flowlog.run(["report", "--db", database, "--since", "2026-11-20T10:00:00Z",
+                                     "--until", "2026-11-20T10:30:00Z", "--fail-on-new-drops", "-o", "text"])
+        #expect(early.status == 3, "the first window's drop pairs are all new")
+        let late = try Flowlog.run(["report", "--db", database, "--since", "2026-11-20T11:40:00Z",
+                                    "--until", "2026-11-20T12:00:00Z", "--fail-on-new-drops", "-o", "text"])
+        #expect(late.status == 0, "\(late.standardOutput)")
+        #expect(late.standardOutput.contains("New drop pairs: 0"))
+    }
+
+    @Test func pruneKeepsTheNewerFlows() throws {
+        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        let result = try Flowlog.run(["prune", "--db", database, "--older-than", "2026-11-20T11:00:00Z", "--vacuum"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.hasPrefix("pruned before 2026-11-20T11:00:00Z: "))
+        let expected = try String(contentsOfFile: Flowlog.sampleFlows, encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains("\"flow\"") && $0.contains("\"time\":\"2026-11-20T11:") && !$0.contains("\"verdict\":{}") && $0.hasSuffix("}") }
+            .count
+        let stats = try Flowlog.run(["stats", "--db", database])
+        #expect(stats.standardOutput.contains("flows:         \(expected)\n"))
+    }
+
+    @Test func dropsGraphFormats() throws {
+        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        let dot = try Flowlog.run(["drops", "--db", database, "--by", "workload", "-o", "dot"])
+        #expect(dot.status == 0)
+        #expect(dot.standardOutput.hasPrefix("digraph drops {"))
+        #expect(dot.standardOutput.contains(#"[label="production/frontend"]"#))
+        let mermaid = try Flowlog.run(["drops", "--db", database, "--by", "namespace", "-o", "mermaid"])
+        #expect(mermaid.standardOutput.hasPrefix("flowchart LR\n"))
+        #expect(mermaid.standardOutput.contains(#"["production"]"#))
+    }
+}
