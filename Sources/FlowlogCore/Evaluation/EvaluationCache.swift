@@ -11,15 +11,27 @@
 public final class EvaluationCache {
     public let evaluator: VerdictEvaluator
     private var entries: [Key: Evaluation] = [:]
-    /// Subjects (without their address) by endpoint storage; the entry keeps the endpoint alive.
-    private var subjects: [ObjectIdentifier: (endpoint: Endpoint, subject: PolicySubject)] = [:]
     private let limit: Int
     /// Lookups answered from the cache, for tests and statistics.
     public private(set) var hits = 0
 
+    /// What is known of an endpoint, computed once per endpoint value: the endpoint itself (kept
+    /// alive so its identity is not reused while cached), its subject without address, the
+    /// number of its label set, and whether it may not be a pod.
+    private struct Known {
+        var endpoint: Endpoint
+        var subject: PolicySubject
+        var labelSet: Int
+        var mayNotBePod: Bool
+    }
+
+    private var known: [ObjectIdentifier: Known] = [:]
+    private var labelSets: [[String]: Int] = [:]
+
     struct Side: Hashable {
         var identity: UInt32
-        var labels: [String]
+        /// The label set, numbered: equal numbers mean equal labels.
+        var labelSet: Int
         var namespace: String
         var podName: String?
         var address: IPAddress?
@@ -41,7 +53,9 @@ public final class EvaluationCache {
 
     /// The evaluator's verdict on `flow`, from the cache when an equivalent flow was seen.
     public func evaluate(_ flow: Flow) -> Evaluation {
-        let key = Key(source: side(flow.source, flow.sourceIP), destination: side(flow.destination, flow.destinationIP),
+        let source = knowledge(flow.source)
+        let destination = knowledge(flow.destination)
+        let key = Key(source: side(source, flow.sourceIP), destination: side(destination, flow.destinationIP),
                       proto: flow.l4.proto, port: flow.l4.destinationPort, isReply: flow.isReply == true,
                       samePod: !flow.source.podName.isEmpty && flow.source.podName == flow.destination.podName
                           && flow.source.effectiveNamespace == flow.destination.effectiveNamespace)
@@ -49,31 +63,44 @@ public final class EvaluationCache {
             hits += 1
             return cached
         }
-        var source = subject(flow.source)
-        source.address = flow.sourceIP
-        var destination = subject(flow.destination)
-        destination.address = flow.destinationIP
-        let evaluation = evaluator.evaluate(source: source, destination: destination, proto: flow.l4.proto,
+        var sourceSubject = source.subject
+        sourceSubject.address = flow.sourceIP
+        var destinationSubject = destination.subject
+        destinationSubject.address = flow.destinationIP
+        let evaluation = evaluator.evaluate(source: sourceSubject, destination: destinationSubject, proto: flow.l4.proto,
                                             port: flow.l4.destinationPort, isReply: flow.isReply == true)
         if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
         entries[key] = evaluation
         return evaluation
     }
 
-    /// The endpoint as the rules see it, computed once per endpoint value.
-    private func subject(_ endpoint: Endpoint) -> PolicySubject {
-        if let cached = subjects[endpoint.sharedIdentity] { return cached.subject }
-        let subject = evaluator.subject(endpoint, address: nil)
-        if subjects.count >= limit { subjects.removeAll(keepingCapacity: true) }
-        subjects[endpoint.sharedIdentity] = (endpoint, subject)
-        return subject
+    private func knowledge(_ endpoint: Endpoint) -> Known {
+        if let cached = known[endpoint.sharedIdentity] { return cached }
+        if known.count >= limit {
+            // Label-set numbers live as long as the entries that use them.
+            known.removeAll(keepingCapacity: true)
+            labelSets.removeAll(keepingCapacity: true)
+            entries.removeAll(keepingCapacity: true)
+        }
+        let labelSet: Int
+        if let number = labelSets[endpoint.labels] {
+            labelSet = number
+        } else {
+            labelSet = labelSets.count
+            labelSets[endpoint.labels] = labelSet
+        }
+        let entry = Known(endpoint: endpoint, subject: evaluator.subject(endpoint, address: nil), labelSet: labelSet,
+                          mayNotBePod: EvaluationCache.mayNotBePod(endpoint))
+        known[endpoint.sharedIdentity] = entry
+        return entry
     }
 
-    private func side(_ endpoint: Endpoint, _ address: IPAddress?) -> Side {
+    private func side(_ known: Known, _ address: IPAddress?) -> Side {
         let options = evaluator.options
-        return Side(identity: endpoint.identity, labels: endpoint.labels, namespace: endpoint.effectiveNamespace,
+        let endpoint = known.endpoint
+        return Side(identity: endpoint.identity, labelSet: known.labelSet, namespace: endpoint.effectiveNamespace,
                     podName: options.namedPorts.isEmpty ? nil : endpoint.podName,
-                    address: EvaluationCache.mayNotBePod(endpoint) || options.ipBlockMatchesPodIPs ? address : nil)
+                    address: known.mayNotBePod || options.ipBlockMatchesPodIPs ? address : nil)
     }
 
     /// Only a pod's verdict is independent of its address. Anything that may not be a pod (no

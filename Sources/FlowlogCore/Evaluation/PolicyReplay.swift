@@ -66,7 +66,8 @@ public enum PolicyReplay {
         struct GroupKey: Hashable {
             var outcome: ReplayOutcome, source: String, destination: String, proto: L4Protocol, port: UInt16
         }
-        var groups: [GroupKey: (group: ReplayGroup, largest: Int64)] = [:]
+        // The explanation is built only for the group's largest connection, when the group is done.
+        var groups: [GroupKey: (group: ReplayGroup, largest: Int64, evaluation: Evaluation)] = [:]
         var totals: [ReplayOutcome: Int64] = [:]
         var notComparable: Int64 = 0
         var forwardedUnknown: Int64 = 0
@@ -116,20 +117,24 @@ public enum PolicyReplay {
                 existing.group.count += connection.count
                 existing.group.firstSeen = min(existing.group.firstSeen, connection.firstSeen)
                 existing.group.lastSeen = max(existing.group.lastSeen, connection.lastSeen)
-                if connection.count > existing.largest
-                    || (connection.count == existing.largest && evaluation.explanation < existing.group.explanation) {
+                if connection.count > existing.largest || (connection.count == existing.largest
+                    && evaluation != existing.evaluation && evaluation.explanation < existing.evaluation.explanation) {
                     existing.largest = connection.count
-                    existing.group.explanation = evaluation.explanation
+                    existing.evaluation = evaluation
                 }
                 groups[groupKey] = existing
             } else {
                 groups[groupKey] = (ReplayGroup(outcome: outcome, source: groupKey.source, destination: groupKey.destination,
                                                 proto: connection.proto, port: connection.port, count: connection.count,
                                                 firstSeen: connection.firstSeen, lastSeen: connection.lastSeen,
-                                                explanation: evaluation.explanation), connection.count)
+                                                explanation: ""), connection.count, evaluation)
             }
         }
-        let sorted = groups.values.map(\.group).sorted {
+        let sorted = groups.values.map { entry in
+            var group = entry.group
+            group.explanation = entry.evaluation.explanation
+            return group
+        }.sorted {
             ($0.outcome, $1.count, $0.source, $0.destination, $0.proto.rawValue, $0.port)
                 < ($1.outcome, $0.count, $1.source, $1.destination, $1.proto.rawValue, $1.port)
         }

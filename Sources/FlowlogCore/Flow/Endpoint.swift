@@ -148,20 +148,34 @@ public struct Label: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// Splits a label string on its first `:` (source) and then its first `=` (key and value).
+    /// A `:` after a `=` or a `/` is part of the key or value, not a source separator.
     public init(parsing raw: String) {
-        var rest = Substring(raw)
-        if let colon = rest.firstIndex(of: ":"), colon != rest.startIndex,
-           !rest[..<colon].contains("="), !rest[..<colon].contains("/") {
-            source = String(rest[..<colon])
-            rest = rest[rest.index(after: colon)...]
+        let utf8 = raw.utf8
+        var colon: String.Index?
+        var equals: String.Index?
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "=") {
+                equals = index
+                break
+            }
+            if byte == UInt8(ascii: ":") && colon == nil { colon = index }
+            if byte == UInt8(ascii: "/") && colon == nil { colon = utf8.endIndex }
+            index = utf8.index(after: index)
+        }
+        var keyStart = raw.startIndex
+        if let colon, colon != utf8.endIndex, colon != raw.startIndex {
+            source = String(raw[..<colon])
+            keyStart = raw.index(after: colon)
         } else {
             source = ""
         }
-        if let equals = rest.firstIndex(of: "=") {
-            key = String(rest[..<equals])
-            value = String(rest[rest.index(after: equals)...])
+        if let equals, equals >= keyStart {
+            key = String(raw[keyStart..<equals])
+            value = String(raw[raw.index(after: equals)...])
         } else {
-            key = String(rest)
+            key = String(raw[keyStart...])
             value = ""
         }
     }

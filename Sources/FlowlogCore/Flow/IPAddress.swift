@@ -24,6 +24,15 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
+    init(high: UInt64, low: UInt64, isIPv6: Bool) {
+        self.high = high
+        self.low = isIPv6 ? low : low & 0xFFFF_FFFF
+        self.isIPv6 = isIPv6
+    }
+
+    /// The address as two big-endian words (an IPv4 address in the low 32 bits of `low`).
+    var words: (high: UInt64, low: UInt64) { (high, low) }
+
     /// Calls `body` with the network-order bytes, without allocating.
     func withBytes<T, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> T {
         var words = (high.bigEndian, low.bigEndian)
@@ -131,39 +140,42 @@ public struct CIDR: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `address/length`; a bare address is a host prefix (/32 or /128).
     public init?(_ text: String) {
-        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let address = IPAddress(String(parts[0])) else { return nil }
-        let maxLength = address.bytes.count * 8
-        let length: Int
-        if parts.count == 2 {
-            guard let parsed = Int(parts[1]), parsed >= 0, parsed <= maxLength,
-                  parts[1].allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        let slash = text.firstIndex(of: "/")
+        guard let address = IPAddress(String(text[..<(slash ?? text.endIndex)])) else { return nil }
+        let maxLength = address.isIPv6 ? 128 : 32
+        var length = maxLength
+        if let slash {
+            let digits = text[text.index(after: slash)...]
+            guard !digits.isEmpty, digits.utf8.count <= 3, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+                  let parsed = Int(digits), parsed <= maxLength else { return nil }
             length = parsed
-        } else {
-            length = maxLength
         }
         self.init(address: address, prefixLength: length)
     }
 
     /// Creates the prefix of `address` that is `prefixLength` bits long (host bits are cleared).
     public init(address: IPAddress, prefixLength: Int) {
-        var bytes = address.bytes
-        for index in bytes.indices {
-            let bitsBefore = index * 8
-            if bitsBefore >= prefixLength {
-                bytes[index] = 0
-            } else if bitsBefore + 8 > prefixLength {
-                bytes[index] &= UInt8(truncatingIfNeeded: 0xFF << (8 - (prefixLength - bitsBefore)))
-            }
-        }
-        network = IPAddress(bytes: bytes) ?? address
-        self.prefixLength = prefixLength
+        let bits = address.isIPv6 ? 128 : 32
+        let length = max(0, min(prefixLength, bits))
+        let (high, low) = address.words
+        let (maskHigh, maskLow) = CIDR.mask(length: address.isIPv6 ? length : 96 + length)
+        network = IPAddress(high: high & maskHigh, low: low & maskLow, isIPv6: address.isIPv6)
+        self.prefixLength = length
+    }
+
+    /// A 128-bit mask with the first `length` bits set, as two words.
+    private static func mask(length: Int) -> (UInt64, UInt64) {
+        func word(_ bits: Int) -> UInt64 { bits <= 0 ? 0 : bits >= 64 ? UInt64.max : ~(UInt64.max >> UInt64(bits)) }
+        return (word(length), word(length - 64))
     }
 
     /// Whether `address` lies inside this prefix (always false across address families).
     public func contains(_ address: IPAddress) -> Bool {
-        guard address.bytes.count == network.bytes.count else { return false }
-        return CIDR(address: address, prefixLength: prefixLength).network == network
+        guard address.isIPv6 == network.isIPv6 else { return false }
+        let (maskHigh, maskLow) = CIDR.mask(length: address.isIPv6 ? prefixLength : 96 + prefixLength)
+        let (high, low) = address.words
+        let (networkHigh, networkLow) = network.words
+        return high & maskHigh == networkHigh && low & maskLow == networkLow
     }
 
     public var description: String { "\(network)/\(prefixLength)" }

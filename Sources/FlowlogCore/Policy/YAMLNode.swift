@@ -102,10 +102,22 @@ extension YAMLNode {
     var isNull: Bool { resolved == .null }
 
     private static let nullWords: Set<String> = ["", "~", "null", "Null", "NULL"]
+    private static let specialFloats: Set<String> = [".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf",
+                                                     "-.INF", ".nan", ".NaN", ".NAN"]
     private static let trueWords: Set<String> = ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]
     private static let falseWords: Set<String> = ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"]
 
     private static func resolvePlain(_ text: String) -> Resolved? {
+        // A plain scalar that starts with a letter is a null or boolean word, or a string; only
+        // one that starts otherwise can be a number. (Most scalars in a policy are names.)
+        if let first = text.utf8.first, (first | 0x20) >= UInt8(ascii: "a"), (first | 0x20) <= UInt8(ascii: "z") {
+            switch text {
+            case "null", "Null", "NULL": return .null
+            case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON": return .bool(true)
+            case "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF": return .bool(false)
+            default: return nil
+            }
+        }
         if nullWords.contains(text) { return .null }
         if trueWords.contains(text) { return .bool(true) }
         if falseWords.contains(text) { return .bool(false) }
@@ -118,6 +130,12 @@ extension YAMLNode {
     /// binary, with an optional sign and `_` separators. Returns nil when `text` is not an integer
     /// and `.some(nil)` when it is one that does not fit in an `Int64`.
     static func parseInteger(_ text: String) -> Int64?? {
+        // Fast path: a plain decimal without sign, separators or leading zero.
+        let utf8 = text.utf8
+        if let first = utf8.first, first >= UInt8(ascii: "1"), first <= UInt8(ascii: "9"), utf8.count <= 18,
+           utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            return utf8.reduce(Int64(0)) { $0 * 10 + Int64($1 - UInt8(ascii: "0")) }
+        }
         var digits = Substring(text)
         var negative = false
         if let sign = digits.first, sign == "-" || sign == "+" {
@@ -143,9 +161,7 @@ extension YAMLNode {
     }
 
     private static func isFloat(_ text: String) -> Bool {
-        if [".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN"].contains(text) {
-            return true
-        }
+        if specialFloats.contains(text) { return true }
         var body = Substring(text)
         if let sign = body.first, sign == "-" || sign == "+" { body = body.dropFirst() }
         var mantissa = body
