@@ -131,3 +131,31 @@ enum NodePattern {
         return rest.isEmpty
     }
 }
+
+/// A query's time window cut for a rollup with buckets of `bucketNanos`: the whole buckets the
+/// rollup answers, and the partial edges (nanosecond ranges) the flows themselves must answer.
+struct BucketedWindow {
+    /// Whole buckets `[firstBucket, endBucket)`; empty when `firstBucket >= endBucket`.
+    var firstBucket: Int64
+    var endBucket: Int64
+    /// Ranges `[low, high)` of nanoseconds outside the whole buckets.
+    var edges: [(low: Int64, high: Int64)]
+
+    var hasWholeBuckets: Bool { firstBucket < endBucket }
+
+    init(since: Timestamp?, until: Timestamp?, bucketNanos: Int64) {
+        firstBucket = since.map { ($0.rawValue + bucketNanos - 1).floorDiv(bucketNanos) } ?? Int64.min
+        endBucket = until.map { $0.rawValue.floorDiv(bucketNanos) } ?? Int64.max
+        edges = []
+        if firstBucket < endBucket {
+            if let since, since.rawValue < firstBucket * bucketNanos {
+                edges.append((since.rawValue, firstBucket * bucketNanos))
+            }
+            if let until, endBucket * bucketNanos < until.rawValue {
+                edges.append((endBucket * bucketNanos, until.rawValue))
+            }
+        } else {
+            edges.append((since?.rawValue ?? Int64.min, until?.rawValue ?? Int64.max))
+        }
+    }
+}

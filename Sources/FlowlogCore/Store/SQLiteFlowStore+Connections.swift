@@ -11,35 +11,24 @@ extension SQLiteFlowStore {
             """
         let groupBy = "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10"
         if query.isServedByDropRollup && query.ports.isEmpty && !withPodAddresses {
-            let nanosPerHour: Int64 = 3_600_000_000_000
-            let firstWholeHour = query.since.map { ($0.rawValue + nanosPerHour - 1).floorDiv(nanosPerHour) } ?? Int64.min
-            let endWholeHour = query.until.map { $0.rawValue.floorDiv(nanosPerHour) } ?? Int64.max
+            let window = BucketedWindow(since: query.since, until: query.until, bucketNanos: 3_600_000_000_000)
             var shared = SQLConditions()
             try endpointConditions(query, into: &shared)
             if !query.verdicts.isEmpty {
                 shared.add("verdict IN (\(SQLConditions.placeholders(query.verdicts.count)))",
                            query.verdicts.map { .int(Int64($0.code)) })
             }
-            var edges: [(Int64, Int64)] = []
-            if firstWholeHour < endWholeHour {
+            if window.hasWholeBuckets {
                 parts.append("""
                     SELECT source, destination, source_ip, destination_ip, protocol, port, is_reply, verdict, drop_reason,
                         policy_verdict, sum(count), min(first_time), max(last_time) FROM flow_rollup
                     WHERE hour >= ? AND hour < ? AND \(shared.whereClause) \(groupBy)
                     """)
-                conditions.add("", [.int(firstWholeHour), .int(endWholeHour)] + shared.values)
-                if let since = query.since, since.rawValue < firstWholeHour * nanosPerHour {
-                    edges.append((since.rawValue, firstWholeHour * nanosPerHour))
-                }
-                if let until = query.until, endWholeHour * nanosPerHour < until.rawValue {
-                    edges.append((endWholeHour * nanosPerHour, until.rawValue))
-                }
-            } else {
-                edges.append((query.since?.rawValue ?? Int64.min, query.until?.rawValue ?? Int64.max))
+                conditions.addValues([.int(window.firstBucket), .int(window.endBucket)] + shared.values)
             }
-            for (low, high) in edges {
+            for (low, high) in window.edges {
                 parts.append("\(flowColumns) WHERE time >= ? AND time < ? AND \(shared.whereClause) \(groupBy)")
-                conditions.add("", [.int(low), .int(high)] + shared.values)
+                conditions.addValues([.int(low), .int(high)] + shared.values)
             }
         } else {
             try flowConditions(query, into: &conditions)

@@ -15,6 +15,12 @@ struct SQLConditions {
         values.append(contentsOf: newValues)
     }
 
+    /// Adds values for placeholders in SQL written elsewhere (a union of parts, each with its own
+    /// conditions), in the order the placeholders appear.
+    mutating func addValues(_ newValues: [Value]) {
+        values.append(contentsOf: newValues)
+    }
+
     var whereClause: String { clauses.isEmpty ? "1" : clauses.joined(separator: " AND ") }
 
     /// Binds the values starting at parameter `start`; returns the next free parameter index.
@@ -262,33 +268,20 @@ extension SQLiteFlowStore {
     /// With `perMinute`, the rows are `(minute, count)` instead of grouped by connection.
     private func rollupDropQuery(_ query: FlowQuery, perMinute: Bool = false) throws(StoreError) -> (String, SQLConditions) {
         let nanosPerMinute: Int64 = 60_000_000_000
-        let firstWholeMinute = query.since.map { ($0.rawValue + nanosPerMinute - 1).floorDiv(nanosPerMinute) } ?? Int64.min
-        let endWholeMinute = query.until.map { $0.rawValue.floorDiv(nanosPerMinute) } ?? Int64.max
+        let window = BucketedWindow(since: query.since, until: query.until, bucketNanos: nanosPerMinute)
         var conditions = SQLConditions()
         var shared = SQLConditions()
         try endpointConditions(query, into: &shared)
 
         var parts: [String] = []
-        if firstWholeMinute < endWholeMinute {
+        if window.hasWholeBuckets {
             parts.append("""
                 SELECT minute, source, destination, protocol, port, drop_reason, count, first_time, last_time FROM drop_rollup
                 WHERE minute >= ? AND minute < ? AND \(shared.whereClause)
                 """)
-            conditions.add("", [.int(firstWholeMinute), .int(endWholeMinute)])
-            conditions.add("", shared.values)
+            conditions.addValues([.int(window.firstBucket), .int(window.endBucket)] + shared.values)
         }
-        var edges: [(Int64, Int64)] = []
-        if firstWholeMinute < endWholeMinute {
-            if let since = query.since, since.rawValue < firstWholeMinute * nanosPerMinute {
-                edges.append((since.rawValue, firstWholeMinute * nanosPerMinute))
-            }
-            if let until = query.until, endWholeMinute * nanosPerMinute < until.rawValue {
-                edges.append((endWholeMinute * nanosPerMinute, until.rawValue))
-            }
-        } else {
-            edges.append((query.since?.rawValue ?? Int64.min, query.until?.rawValue ?? Int64.max))
-        }
-        for (low, high) in edges {
+        for (low, high) in window.edges {
             parts.append("""
                 SELECT time / \(nanosPerMinute) - (time % \(nanosPerMinute) < 0) AS minute, source, destination, protocol,
                     \(connectionPortSQL) AS port,
@@ -296,8 +289,8 @@ extension SQLiteFlowStore {
                 FROM flows INDEXED BY flows_drops
                 WHERE verdict = 2 AND event_type != 5 AND time >= ? AND time < ? AND \(shared.whereClause)
                 """)
-            conditions.add("", [.int(low), .int(high)])
-            conditions.add("", shared.values)
+            conditions.addValues([.int(low), .int(high)])
+            conditions.addValues(shared.values)
         }
         let union = parts.joined(separator: " UNION ALL ")
         if perMinute { return ("SELECT minute, sum(count) FROM (\(union)) GROUP BY minute", conditions) }
