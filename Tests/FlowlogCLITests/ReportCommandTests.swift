@@ -114,3 +114,67 @@ import Testing
         #expect(mermaid.standardOutput.contains(#"["production"]"#))
     }
 }
+
+/// The documented JSON schema of `report -o json` (README, "flowlog.report/v1").
+@Suite struct ReportJSONSchemaTests {
+    @Test func theJSONReportHasEveryDocumentedKeyWithItsType() throws {
+        let scratch = try Scratch()
+        let database = scratch.path("flows.db")
+        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        let result = try Flowlog.run(["report", "--db", database, "--since", "2026-11-20T10:00:00Z", "--until",
+                                      "2026-11-20T12:00:00Z", "--policies", "SampleFlows/policies", "-o", "json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect(Set(report.keys) == ["schema", "window", "generated_at", "namespaces", "totals", "top_pairs", "new_pairs",
+                                     "drops_by_namespace", "drops_by_reason", "drops_per_hour", "replay"])
+        #expect(report["schema"] as? String == "flowlog.report/v1")
+        let window = try #require(report["window"] as? [String: String])
+        #expect(window == ["since": "2026-11-20T10:00:00.000000000Z", "until": "2026-11-20T12:00:00.000000000Z"])
+        let totals = try #require(report["totals"] as? [String: Any])
+        #expect(Set(totals.keys) == ["flows", "forwarded", "dropped", "drop_rate", "lost"])
+        #expect(totals["dropped"] as? Int == 271)
+        #expect(totals["lost"] as? Int == 6)
+        #expect(totals["drop_rate"] is Double)
+        for key in ["top_pairs", "new_pairs"] {
+            let pairs = try #require(report[key] as? [[String: Any]])
+            #expect(!pairs.isEmpty)
+            for pair in pairs {
+                #expect(Set(pair.keys) == ["source", "destination", "count", "first_seen", "last_seen", "ports", "reasons"])
+                let ports = try #require(pair["ports"] as? [[String: Any]])
+                #expect(ports.allSatisfy { Set($0.keys) == ["protocol", "port", "count"] })
+                let reasons = try #require(pair["reasons"] as? [[String: Any]])
+                #expect(reasons.allSatisfy { Set($0.keys) == ["reason", "count"] })
+            }
+        }
+        for key in ["drops_by_namespace", "drops_by_reason"] {
+            let items = try #require(report[key] as? [[String: Any]])
+            #expect(items.allSatisfy { Set($0.keys) == ["name", "count"] })
+        }
+        let hours = try #require(report["drops_per_hour"] as? [[String: Any]])
+        #expect(hours.map { $0["hour"] as? String } == ["2026-11-20T10:00:00.000000000Z", "2026-11-20T11:00:00.000000000Z"])
+        #expect(hours.compactMap { $0["count"] as? Int }.reduce(0, +) == 271)
+        let replay = try #require(report["replay"] as? [String: Any])
+        #expect(Set(replay.keys) == ["policies", "totals", "not_compared", "warning", "groups"])
+        #expect(replay["policies"] as? Int == 7)
+    }
+
+    @Test func theHTMLReportIsOneWellFormedPageWithBothCharts() throws {
+        let scratch = try Scratch()
+        let database = scratch.path("flows.db")
+        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        let result = try Flowlog.run(["report", "--db", database, "--since", "2026-11-20T10:00:00Z", "--until",
+                                      "2026-11-20T12:00:00Z", "-o", "html"])
+        let html = result.standardOutput
+        // Self-contained: no scripts, no external references.
+        #expect(!html.lowercased().contains("<script"))
+        #expect(!html.contains("src=") && !html.contains("href="))
+        // Balanced structure: every opened element of these kinds is closed.
+        for tag in ["html", "head", "body", "table", "tr", "svg", "h1", "h2", "title", "style"] {
+            let opened = html.components(separatedBy: "<\(tag)>").count - 1 + html.components(separatedBy: "<\(tag) ").count - 1
+            let closed = html.components(separatedBy: "</\(tag)>").count - 1
+            #expect(opened == closed, "<\(tag)> opened \(opened) times, closed \(closed) times")
+        }
+        #expect(html.components(separatedBy: "<svg ").count - 1 == 2, "the bar chart and the time series")
+        #expect(html.contains("aria-label=\"Top dropped pairs\"") && html.contains("aria-label=\"Drops per hour\""))
+    }
+}

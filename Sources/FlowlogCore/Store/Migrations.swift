@@ -93,7 +93,8 @@ enum Migrations {
         -- Dropped flows only (a tenth of the rows), covering what drop queries read, so filters the
         -- rollup cannot answer (IPs, node, direction, source port) never touch the table.
         CREATE INDEX flows_drops ON flows(time, event_type, source, destination, protocol, source_port,
-            destination_port, drop_reason, node, traffic_direction, source_ip, destination_ip, is_reply) WHERE verdict = 2;
+            destination_port, drop_reason, node, traffic_direction, source_ip, destination_ip, is_reply, verdict)
+            WHERE verdict = 2;
         -- Drops pre-aggregated at ingest: one row per minute and (source, destination, port, reason).
         -- Each dropped packet counts once: policy-verdict twins of drop events are left out.
         CREATE TABLE drop_rollup (

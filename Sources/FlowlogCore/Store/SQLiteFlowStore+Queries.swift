@@ -1,6 +1,6 @@
 /// SQL conditions with their bound values, built from a ``FlowQuery``.
-struct SQLConditions {
-    enum Value {
+struct SQLConditions: Sendable {
+    enum Value: Sendable {
         case int(Int64)
         case text(String)
         case blob([UInt8])
@@ -230,43 +230,8 @@ extension SQLiteFlowStore {
 
     // MARK: - Drops
 
-    public func dropCounts(matching query: FlowQuery) throws -> [DropCount] {
-        let sql: String
-        var conditions = SQLConditions()
-        if query.isServedByDropRollup && query.ports.isEmpty {
-            (sql, conditions) = try rollupDropQuery(query)
-        } else {
-            var restricted = query
-            restricted.verdicts = []
-            try flowConditions(restricted, into: &conditions)
-            sql = """
-                SELECT source, destination, protocol, \(connectionPortSQL),
-                    drop_reason, count(*), min(time), max(time)
-                FROM flows INDEXED BY flows_drops
-                WHERE verdict = 2 AND event_type != 5 AND \(conditions.whereClause)
-                GROUP BY 1, 2, 3, 4, 5
-                """
-            if !query.verdicts.isEmpty && !query.verdicts.contains(.dropped) { return [] }
-        }
-        let statement = try connection.prepare(sql)
-        try conditions.bind(statement)
-        var result: [DropCount] = []
-        while try statement.step() {
-            result.append(DropCount(
-                source: try endpoint(statement.int64(0)), destination: try endpoint(statement.int64(1)),
-                proto: L4Protocol(rawValue: Int32(truncatingIfNeeded: statement.int64(2))) ?? .none,
-                port: UInt16(truncatingIfNeeded: statement.int64(3)),
-                reason: DropReason(rawValue: Int32(truncatingIfNeeded: statement.int64(4))),
-                count: statement.int64(5), firstSeen: Timestamp(rawValue: statement.int64(6)),
-                lastSeen: Timestamp(rawValue: statement.int64(7))))
-        }
-        return result
-    }
-
-    /// Whole minutes inside the window come from the rollup; the partial minutes at either edge
-    /// come from the flows themselves, so the answer is exact to the nanosecond.
     /// With `perMinute`, the rows are `(minute, count)` instead of grouped by connection.
-    private func rollupDropQuery(_ query: FlowQuery, perMinute: Bool = false) throws(StoreError) -> (String, SQLConditions) {
+    func rollupDropQuery(_ query: FlowQuery, perMinute: Bool = false) throws(StoreError) -> (String, SQLConditions) {
         let nanosPerMinute: Int64 = 60_000_000_000
         let window = BucketedWindow(since: query.since, until: query.until, bucketNanos: nanosPerMinute)
         var conditions = SQLConditions()
