@@ -165,27 +165,22 @@ public struct DropGraphRenderer: DropReportRenderer {
 
     /// A DOT double-quoted string: quotes and backslashes escaped, controls made visible.
     private func dotString(_ text: String) -> String {
-        var out = "\""
-        for scalar in TextEscaping.terminal(text).unicodeScalars {
-            if scalar == "\"" || scalar == "\\" { out += "\\" }
-            out.unicodeScalars.append(scalar)
-        }
-        return out + "\""
+        "\"" + TextEscaping.replacingScalars(in: TextEscaping.terminal(text)) { scalar in
+            scalar == "\"" || scalar == "\\" ? "\\" + String(scalar) : nil
+        } + "\""
     }
 
     /// Mermaid label text inside double quotes: quotes and markup characters as entity codes.
     private func mermaidText(_ text: String) -> String {
-        var out = ""
-        for scalar in TextEscaping.terminal(text).unicodeScalars {
+        TextEscaping.replacingScalars(in: TextEscaping.terminal(text)) { scalar in
             switch scalar {
-            case "\"": out += "#quot;"
-            case "<": out += "#lt;"
-            case ">": out += "#gt;"
-            case "#": out += "#35;"
-            case "&": out += "#amp;"
-            default: out.unicodeScalars.append(scalar)
+            case "\"": "#quot;"
+            case "<": "#lt;"
+            case ">": "#gt;"
+            case "#": "#35;"
+            case "&": "#amp;"
+            default: nil
             }
         }
-        return out
     }
 }

@@ -43,33 +43,41 @@ public enum TextEscaping {
     /// For a Markdown table cell: `|` and backslashes escaped, HTML special characters as
     /// entities, line breaks and other control characters made visible.
     public static func markdownCell(_ text: String) -> String {
-        var out = ""
-        for scalar in terminal(text).unicodeScalars {
+        replacingScalars(in: terminal(text)) { scalar in
             switch scalar {
-            case "|": out += "\\|"
-            case "\\": out += "\\\\"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "`": out += "\\`"
-            default: out.unicodeScalars.append(scalar)
+            case "|": "\\|"
+            case "\\": "\\\\"
+            case "<": "&lt;"
+            case ">": "&gt;"
+            case "&": "&amp;"
+            case "`": "\\`"
+            default: nil
             }
         }
-        return out
     }
 
     /// For HTML text and attribute values.
     public static func html(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
+        replacingScalars(in: text) { scalar in
             switch scalar {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(scalar)
+            case "<": "&lt;"
+            case ">": "&gt;"
+            case "&": "&amp;"
+            case "\"": "&quot;"
+            case "'": "&#39;"
+            default: nil
             }
+        }
+    }
+
+    /// `text` with each Unicode scalar for which `replacement` returns a string replaced by it.
+    /// Escaping works on scalars, not Characters: as Characters, "\r\n" or a quote followed by a
+    /// combining mark would compare equal to none of the special characters.
+    public static func replacingScalars(in text: String, _ replacement: (Unicode.Scalar) -> String?) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            if let replaced = replacement(scalar) { out += replaced } else { out.unicodeScalars.append(scalar) }
         }
         return out
     }
