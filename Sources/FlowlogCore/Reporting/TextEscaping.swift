@@ -25,7 +25,12 @@ public enum TextEscaping {
     public static func csvField(_ text: String) -> String {
         // Work on Unicode scalars: as Characters, "\r\n" or a quote followed by a combining mark
         // would compare equal to none of the special characters.
-        var value = text
+        // Control characters other than line breaks and tabs (escape sequences, NUL) are made
+        // visible, as in table output: a CSV file is also read in terminals.
+        var value = replacingScalars(in: text) { scalar in
+            isControl(scalar) && scalar != "\n" && scalar != "\r" && scalar != "\t"
+                ? "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}" : nil
+        }
         if let first = value.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) {
             value = "'" + value
         }
