@@ -47,10 +47,22 @@ public final class Ingestor {
     ///   fails. Everything committed before the failure stays committed.
     public func run(_ inputs: [IngestInput]) throws -> IngestSummary {
         var files: [InputFile] = []
+        // Rotated predecessors whose end was not read yet; read to their end before anything else.
+        var predecessors: [InputFile] = []
         for input in inputs {
             let file = try InputFile(input, maxLineBytes: options.maxLineBytes)
-            if let path = file.checkpointPath, let note = file.resume(from: try store.checkpoint(forPath: path)) {
-                diagnostics(IngestDiagnostic(severity: .note, input: file.name, line: 0, message: note))
+            if let path = file.checkpointPath, let checkpoint = try store.checkpoint(forPath: path) {
+                if checkpoint.device != file.device || checkpoint.inode != file.inode,
+                   let rotated = InputFile.rotatedPredecessor(of: checkpoint),
+                   let previous = try? InputFile(.file(rotated), maxLineBytes: options.maxLineBytes, checkpointKey: path),
+                   previous.resume(from: checkpoint) == nil {
+                    diagnostics(IngestDiagnostic(severity: .note, input: file.name, line: 0,
+                                                 message: "rotated since last read; finishing the old file \(rotated) first"))
+                    predecessors.append(previous)
+                }
+                if let note = file.resume(from: checkpoint) {
+                    diagnostics(IngestDiagnostic(severity: .note, input: file.name, line: 0, message: note))
+                }
             }
             files.append(file)
         }
@@ -58,6 +70,10 @@ public final class Ingestor {
         guard writer.start() else { throw IngestError(input: "ingest", message: "cannot start the writer thread") }
         var failure: (any Error)?
         do {
+            for previous in predecessors where !shouldStop() {
+                try readAvailable(previous, final: true)
+                flush(previous)
+            }
             if options.follow {
                 try follow(files)
             } else {

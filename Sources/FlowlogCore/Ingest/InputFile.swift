@@ -33,7 +33,9 @@ final class InputFile {
 
     static let headBytes: Int64 = 4096
 
-    init(_ input: IngestInput, maxLineBytes: Int) throws(IngestError) {
+    /// - Parameter checkpointKey: the path the checkpoint is saved under, when it is not this
+    ///   file's own (a rotated predecessor is read under the name it was checkpointed by).
+    init(_ input: IngestInput, maxLineBytes: Int, checkpointKey: String? = nil) throws(IngestError) {
         self.input = input
         self.maxLineBytes = maxLineBytes
         name = input.description
@@ -55,7 +57,7 @@ final class InputFile {
                 throw IngestError(input: path, message: "is a directory")
             }
             if (info.st_mode & S_IFMT) == S_IFREG {
-                checkpointPath = InputFile.canonicalPath(path)
+                checkpointPath = checkpointKey ?? InputFile.canonicalPath(path)
                 device = UInt64(info.st_dev)
                 inode = UInt64(info.st_ino)
             } else {
@@ -129,6 +131,30 @@ final class InputFile {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { return 0 }
         return Int64(info.st_size)
+    }
+
+    /// The file that was checkpointed under `checkpoint.path` before it was rotated away: a
+    /// regular file in the same directory with the checkpoint's device and inode, if one is
+    /// there. Reading it first means a rotation while flowlog was not running loses nothing.
+    static func rotatedPredecessor(of checkpoint: InputCheckpoint) -> String? {
+        let path = checkpoint.path
+        guard let slash = path.lastIndex(of: "/") else { return nil }
+        let directory = slash == path.startIndex ? "/" : String(path[..<slash])
+        guard let handle = opendir(directory) else { return nil }
+        defer { closedir(handle) }
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name != ".", name != ".." else { continue }
+            let candidate = (directory == "/" ? "" : directory) + "/" + name
+            var info = stat()
+            guard lstat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
+                  UInt64(info.st_dev) == checkpoint.device, UInt64(info.st_ino) == checkpoint.inode,
+                  candidate != path else { continue }
+            return candidate
+        }
+        return nil
     }
 
     // MARK: - Follow

@@ -246,3 +246,23 @@ final class ResultBox: @unchecked Sendable {
         #expect(lost.cpu == 2)
     }
 }
+
+@Suite struct RotationWhileStoppedTests {
+    @Test func linesLeftInARotatedFileAreReadBeforeTheNewFile() throws {
+        let directory = try TemporaryDirectory()
+        let database = directory.path("flows.db")
+        let file = try directory.write("a.jsonl", (1...3).map { FlowLines.flow(uuid: nil, time: "2026-11-20T10:00:0\($0)Z") + "\n" }.joined())
+        _ = try ingest([.file(file)], into: database)
+        // While flowlog is not running, the writer adds two lines, then the file is rotated.
+        try directory.append("a.jsonl", (4...5).map { FlowLines.flow(uuid: nil, time: "2026-11-20T10:00:0\($0)Z") + "\n" }.joined())
+        try FileManager.default.moveItem(atPath: file, toPath: directory.path("a.jsonl.1"))
+        try directory.write("a.jsonl", FlowLines.flow(uuid: nil, time: "2026-11-20T10:00:06Z") + "\n")
+        let second = try ingest([.file(file)], into: database)
+        #expect(second.summary.ingested == 3)
+        #expect(second.diagnostics.contains { $0.message.hasPrefix("rotated since last read; finishing the old file") })
+        #expect(try storedFlows(database).map { $0.time.rfc3339(fractionDigits: 0) }
+                == (1...6).map { "2026-11-20T10:00:0\($0)Z" })
+        // And nothing is read twice on the next run.
+        #expect(try ingest([.file(file)], into: database).summary.ingested == 0)
+    }
+}

@@ -132,3 +132,22 @@ import Testing
         #expect(try store.lostEventCount(since: Timestamp(seconds: 1_800_000_010), until: Timestamp(seconds: 1_800_000_090)) == 4)
     }
 }
+
+@Suite struct MigrationTests {
+    @Test func aDatabaseFromTheFirstSchemaIsMigratedForward() throws {
+        let directory = try TemporaryDirectory()
+        let database = directory.path("old.db")
+        do {
+            // A version-1 database: what the first release created.
+            let connection = try SQLiteConnection(path: database)
+            try connection.execute(Migrations.version1)
+            try connection.execute("PRAGMA user_version = 1")
+        }
+        let store = try SQLiteFlowStore(path: database)
+        #expect(try store.connection.scalarInt("PRAGMA user_version") == Int64(Migrations.latestVersion))
+        // The second migration's tables work.
+        try store.recordReport(name: "default", until: Timestamp(seconds: 1_800_000_000))
+        #expect(try store.lastReportEnd(name: "default") == Timestamp(seconds: 1_800_000_000))
+        #expect(try store.connection.scalarInt("SELECT value FROM meta WHERE key = 'intern_generation'") == 0)
+    }
+}
