@@ -53,7 +53,7 @@ struct IngestCommand: ParsableCommand {
 
             var warnings = 0
             let showProgress = isTerminal(2)
-            let started = monotonicNow()
+            let started = monotonicSeconds()
             let ingestor = Ingestor(
                 store: flowStore, options: options,
                 diagnostics: { diagnostic in
@@ -65,7 +65,7 @@ struct IngestCommand: ParsableCommand {
                     else { printError(TextEscaping.terminal(diagnostic.description)) }
                 },
                 progress: showProgress ? { summary in
-                    let elapsed = max(monotonicNow() - started, 0.001)
+                    let elapsed = max(monotonicSeconds() - started, 0.001)
                     var err = StandardError()
                     err.write("\r\u{1B}[K\(formatBytes(summary.bytesRead)) read, \(summary.ingested) flows stored, "
                               + "\(Int(Double(summary.ingested) / elapsed)) flows/s")
@@ -74,7 +74,7 @@ struct IngestCommand: ParsableCommand {
             let summary = try ingestor.run(inputs)
             if showProgress { printError("\r\u{1B}[K", terminator: "") }
             if warnings > maxWarnings { printError("flowlog: \(warnings - maxWarnings) more warnings not shown") }
-            let elapsed = monotonicNow() - started
+            let elapsed = monotonicSeconds() - started
             printError("ingested \(summary.ingested) flows, \(summary.duplicates) duplicates, \(summary.skipped) skipped, "
                        + "\(summary.nonFlowRecords) non-flow records (\(formatBytes(summary.bytesRead)) in "
                        + "\(formatSeconds(elapsed)))")

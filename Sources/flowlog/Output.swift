@@ -48,9 +48,3 @@ func printError(_ message: String, terminator: String) {
     err.write(message + terminator)
 }
 
-/// Seconds on a monotonic clock.
-func monotonicNow() -> Double {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-}

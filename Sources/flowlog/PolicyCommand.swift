@@ -32,12 +32,7 @@ struct LintCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let loaded: PolicyLoadResult
-            do {
-                loaded = try PolicyLoader.load(paths: paths)
-            } catch let error as PolicyError {
-                throw CLIError.data(error.expandedDescription)
-            }
+            let loaded = try loadPolicies(paths)
             var out = StandardOutput()
             for diagnostic in loaded.diagnostics { out.write(TextEscaping.terminal(diagnostic.description) + "\n") }
             let seen = try store.openStore().endpoints()

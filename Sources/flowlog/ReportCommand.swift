@@ -81,13 +81,9 @@ struct ReportCommand: ParsableCommand {
             }
             var evaluator: VerdictEvaluator?
             if !policies.isEmpty {
-                do {
-                    let loaded = try PolicyLoader.load(paths: policies)
-                    for diagnostic in loaded.diagnostics { printError(TextEscaping.terminal(diagnostic.description)) }
-                    evaluator = VerdictEvaluator(policies: loaded.policies)
-                } catch let error as PolicyError {
-                    throw CLIError.data(error.expandedDescription)
-                }
+                let loaded = try loadPolicies(policies)
+                for diagnostic in loaded.diagnostics { printError(TextEscaping.terminal(diagnostic.description)) }
+                evaluator = VerdictEvaluator(policies: loaded.policies)
             }
             let report = try ReportBuilder.build(store: flowStore, window: ReportWindow(since: start, until: until),
                                                  namespaces: namespace, top: top, evaluator: evaluator, generatedAt: current)

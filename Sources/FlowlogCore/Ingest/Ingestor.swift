@@ -316,7 +316,8 @@ enum LogPrefix {
     }
 }
 
-func monotonicSeconds() -> Double {
+/// Seconds on a monotonic clock (for elapsed times, never for timestamps).
+public func monotonicSeconds() -> Double {
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
     return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9

@@ -29,7 +29,7 @@ struct PolicyOptions: ParsableArguments {
     /// - Throws: `CLIError.data` with the rendered loader error (exit 65).
     func evaluator() throws -> VerdictEvaluator {
         do {
-            let loaded = try PolicyLoader.load(paths: policies)
+            let loaded = try loadPolicies(policies)
             let namespaceObjects = try namespaces.map { try ClusterObjects.loadNamespaces(path: $0) }
             let podObjects = try pods.map { try ClusterObjects.loadPods(path: $0) }
             let diagnostics = loaded.diagnostics + (namespaceObjects?.diagnostics ?? []) + (podObjects?.diagnostics ?? [])
@@ -40,5 +40,15 @@ struct PolicyOptions: ParsableArguments {
         } catch let error as PolicyError {
             throw CLIError.data(error.expandedDescription)
         }
+    }
+}
+
+/// Loads policy files, turning a loader error into an invalid-data failure (exit 65) that prints
+/// the compiler-style diagnostic with its source line.
+func loadPolicies(_ paths: [String]) throws -> PolicyLoadResult {
+    do {
+        return try PolicyLoader.load(paths: paths)
+    } catch {
+        throw CLIError.data(error.expandedDescription)
     }
 }
