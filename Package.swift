@@ -22,9 +22,14 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
         .target(
             name: "FlowlogCore",
-            dependencies: ["CSQLite", "CYAML"]
+            dependencies: ["CSQLite", "CYAML", "CZlib"]
         ),
         .executableTarget(
             name: "flowlog",

@@ -12,8 +12,13 @@ struct IngestCommand: ParsableCommand {
             number and skipped; everything else is kept.
 
             Re-running on the same file adds nothing; a file that grew is read from where the last \
-            run stopped; a rotated or truncated file is read again from its start. A flow whose uuid \
-            is already stored is not stored twice.
+            run stopped; a rotated or truncated file is read again from its start. Rotated backups \
+            of a FILE read before (Hubble exporter's NAME-<timestamp>.EXT and logrotate's NAME.N, \
+            optionally gzipped) that hold lines not read yet are read first, oldest first. Gzip \
+            input is recognised by its first bytes. Positions are kept per file (device and \
+            inode), so concurrent ingests of one file, or of it through a link, store each line \
+            once. A flow whose uuid is already stored is not stored twice. An input that cannot \
+            be read is reported and the others are still read (exit status 1).
 
             With --follow, files are read as they grow (like tail -F, surviving rotation) and \
             committed at least every second; SIGINT or SIGTERM commits what was read and exits 0.
@@ -78,6 +83,11 @@ struct IngestCommand: ParsableCommand {
             printError("ingested \(summary.ingested) flows, \(summary.duplicates) duplicates, \(summary.skipped) skipped, "
                        + "\(summary.nonFlowRecords) non-flow records (\(formatBytes(summary.bytesRead)) in "
                        + "\(formatSeconds(elapsed)))")
+            if summary.failedInputs > 0 {
+                // The other inputs were read and stored; the exit status still says one was not.
+                printError("flowlog: error: \(summary.failedInputs) of \(inputs.count) inputs could not be read (see above)")
+                throw ExitCode(ExitCodes.runtimeFailure)
+            }
         }
     }
 }

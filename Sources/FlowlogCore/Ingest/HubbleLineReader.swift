@@ -29,7 +29,7 @@ public final class HubbleLineReader {
                 let (line, prefix) = LogPrefix.strip(raw)
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
                 return Line(number: file.line, record: decode(line, prefix: prefix))
-            case .oversized(let number):
+            case .oversized(let number, _):
                 return Line(number: number, record: .failure(JSONDecodingProblem(
                     path: [], message: "line longer than \(maxLineBytes) bytes", column: 0)))
             case .end(let partial):

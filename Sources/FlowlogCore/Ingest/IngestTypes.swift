@@ -27,9 +27,10 @@ public struct IngestOptions: Sendable {
     public init() {}
 }
 
-/// A problem with one input line (skipped) or one input (not readable).
+/// A problem with one input line (skipped) or one input (not readable: `error`, and the
+/// other inputs are still read).
 public struct IngestDiagnostic: Sendable, Equatable, CustomStringConvertible {
-    public enum Severity: String, Sendable { case warning, note }
+    public enum Severity: String, Sendable { case error, warning, note }
 
     public var severity: Severity
     public var input: String
@@ -83,6 +84,8 @@ public struct IngestSummary: Sendable, Equatable {
     public var bytesRead: Int64 = 0
     /// Lines read (including skipped ones).
     public var lines: Int64 = 0
+    /// Inputs that could not be read (each reported as an `error` diagnostic).
+    public var failedInputs = 0
 
     public init() {}
 }

@@ -9,19 +9,22 @@ import Darwin
 /// The calling thread reads and decodes; a second thread writes batches, each in one transaction
 /// together with how far each input was read. Memory stays constant: at most a few batches are
 /// in flight. Malformed lines are reported through `diagnostics` and skipped; the rest is kept.
+/// An input that cannot be read is reported and the others are still read.
 public final class Ingestor {
-    private let store: any FlowStore
-    private let options: IngestOptions
-    private let diagnostics: (IngestDiagnostic) -> Void
+    let store: any FlowStore
+    let options: IngestOptions
+    let diagnostics: (IngestDiagnostic) -> Void
     private let progress: ((IngestSummary) -> Void)?
-    private let shouldStop: () -> Bool
+    let shouldStop: () -> Bool
 
     private var decoder = FlowDecoder()
     private var batch = IngestBatch()
-    private var summary = IngestSummary()
+    var summary = IngestSummary()
     private var lastFlush = monotonicSeconds()
     private var lastProgress = monotonicSeconds()
-    private let writer: BatchWriter
+    let writer: BatchWriter
+    /// Files that were told another ingest is reading them too (one note per file).
+    private var sharedNoted = Set<FileKey>()
 
     /// - Parameters:
     ///   - store: where flows go; used only from the ingest's writer thread while `run` runs.
@@ -42,50 +45,44 @@ public final class Ingestor {
     }
 
     /// Reads every input to its end (or, with `follow`, until stopped) and stores what it holds.
-    /// - Returns: the totals of the run.
-    /// - Throws: ``IngestError`` when an input cannot be read, or the store's error when writing
-    ///   fails. Everything committed before the failure stays committed.
+    /// For a file read before, rotated backups of it written since are read first (oldest
+    /// first), so lines written between two runs are not lost however often it was rotated.
+    /// - Returns: the totals of the run; `failedInputs` counts inputs that could not be read.
+    /// - Throws: the store's error when writing fails. Everything committed before the failure
+    ///   stays committed, and nothing of the failed batch is.
     public func run(_ inputs: [IngestInput]) throws -> IngestSummary {
-        var files: [InputFile] = []
-        // Rotated predecessors whose end was not read yet; read to their end before anything else.
-        var predecessors: [InputFile] = []
+        let startedAt = realTimeNanoseconds()
+        var plan: [InputFile] = []
+        var live: [InputFile] = []
+        var planned = Set<FileKey>()
         for input in inputs {
-            let file = try InputFile(input, maxLineBytes: options.maxLineBytes)
-            if let path = file.checkpointPath, let checkpoint = try store.checkpoint(forPath: path) {
-                if checkpoint.device != file.device || checkpoint.inode != file.inode,
-                   let rotated = InputFile.rotatedPredecessor(of: checkpoint),
-                   let previous = try? InputFile(.file(rotated), maxLineBytes: options.maxLineBytes, checkpointKey: path),
-                   previous.resume(from: checkpoint) == nil {
-                    diagnostics(IngestDiagnostic(severity: .note, input: file.name, line: 0,
-                                                 message: "rotated since last read; finishing the old file \(rotated) first"))
-                    predecessors.append(previous)
-                }
-                if let note = file.resume(from: checkpoint) {
-                    diagnostics(IngestDiagnostic(severity: .note, input: file.name, line: 0, message: note))
-                }
+            let files: [InputFile]
+            switch openInput(input, startedAt: startedAt) {
+            case .success(let opened): files = opened
+            case .failure(let error):
+                inputFailed(error)
+                continue
             }
-            files.append(file)
+            for file in files {
+                // The same file named twice (or through a link) is read once.
+                if file.checkpointPath != nil && !planned.insert(file.key).inserted { continue }
+                plan.append(file)
+            }
+            if let last = files.last { live.append(last) }
         }
         // From here on the store belongs to the writer thread.
         guard writer.start() else { throw IngestError(input: "ingest", message: "cannot start the writer thread") }
         var failure: (any Error)?
         do {
-            for previous in predecessors where !shouldStop() {
-                try readAvailable(previous, final: true)
-                flush(previous)
+            for file in plan where !shouldStop() {
+                if options.follow && live.contains(where: { $0 === file }) { continue }
+                try readToEnd(file)
             }
-            if options.follow {
-                try follow(files)
-            } else {
-                for file in files where !shouldStop() {
-                    try readAvailable(file, final: true)
-                    flush(file)
-                }
-            }
+            if options.follow { try follow(live, startedAt: startedAt) }
         } catch {
             failure = error
         }
-        flush(nil)
+        if failure == nil { flush(nil) }
         let written = writer.finish()
         summary.ingested = written.inserted
         summary.duplicates = written.duplicates
@@ -94,12 +91,39 @@ public final class Ingestor {
         return summary
     }
 
+    private func openInput(_ input: IngestInput, startedAt: Int64) -> Result<[InputFile], IngestError> {
+        Result { () throws(IngestError) in try openWithBackups(input, startedAt: startedAt) }
+    }
+
+    func inputFailed(_ error: IngestError) {
+        summary.failedInputs += 1
+        diagnostics(IngestDiagnostic(severity: .error, input: error.input, line: 0, message: error.message))
+    }
+
+    /// Reads `file` to its end and waits until its lines are written; when another ingest stored
+    /// some of them first, continues after what it stored.
+    func readToEnd(_ file: InputFile) throws {
+        repeat {
+            do {
+                try readAvailable(file, final: true)
+            } catch {
+                guard let inputError = error as? IngestError else { throw error }
+                // What was read before the error is kept (a truncated gzip backup, say).
+                flush(file)
+                inputFailed(inputError)
+                return
+            }
+            flush(file)
+            try writer.drain()
+        } while try resyncIfConflicted(file)
+    }
+
     // MARK: - Reading
 
     /// Reads what `file` has now. With `final`, an unterminated last line is taken if it decodes.
     /// Returns whether any line was read.
     @discardableResult
-    private func readAvailable(_ file: InputFile, final: Bool) throws -> Bool {
+    func readAvailable(_ file: InputFile, final: Bool) throws -> Bool {
         var readAny = false
         var sinceCheck = 0
         while true {
@@ -107,10 +131,11 @@ public final class Ingestor {
             case .line(let line):
                 readAny = true
                 handleLine(line, lineNumber: file.line, input: file.name)
-            case .oversized(let line):
+            case .oversized(let line, let bytes):
                 readAny = true
                 summary.lines += 1
                 summary.skipped += 1
+                summary.bytesRead += bytes
                 diagnostics(IngestDiagnostic(input: file.name, line: line,
                                              message: "line longer than \(options.maxLineBytes) bytes; skipped"))
             case .end(let partial):
@@ -125,6 +150,7 @@ public final class Ingestor {
                 if batch.flows.count >= options.batchSize || monotonicSeconds() - lastFlush >= options.commitInterval {
                     flush(file)
                 }
+                _ = try resyncIfConflicted(file)
                 reportProgress()
                 if shouldStop() { return readAny }
             } else if batch.flows.count >= options.batchSize {
@@ -170,53 +196,50 @@ public final class Ingestor {
         }
     }
 
-    // MARK: - Follow
+    // MARK: - Writing
 
-    private func follow(_ files: [InputFile]) throws {
-        var files = files
-        while !shouldStop() {
-            var readAny = false
-            for index in files.indices {
-                let file = files[index]
-                if try readAvailable(file, final: false) { readAny = true }
-                flush(file)
-                switch file.pathState() {
-                case .same, .missing:
-                    break
-                case .truncated:
-                    diagnostics(IngestDiagnostic(severity: .note, input: file.name, line: 0,
-                                                 message: "truncated; reading it from the start"))
-                    file.rewind()
-                    readAny = true
-                case .replaced:
-                    // The old file is finished (rotated away): read what is left, then the new one.
-                    try readAvailable(file, final: true)
-                    flush(file)
-                    try file.reopen()
-                    diagnostics(IngestDiagnostic(severity: .note, input: file.name, line: 0,
-                                                 message: "rotated; reading the new file from the start"))
-                    files[index] = file
-                    readAny = true
-                }
-            }
-            reportProgress()
-            if !readAny { sleep(seconds: options.pollInterval) }
+    /// Hands the current batch, with the position `file` reached, to the writer thread. A batch
+    /// holds the lines of one input only, so a conflict on that input discards nothing else.
+    func flush(_ file: InputFile?) {
+        if let file, let next = file.checkpoint(), file.hasMoved(to: next) {
+            batch.advances.append(CheckpointAdvance(expected: file.expected, next: next, head: file.head, epoch: file.epoch))
+            file.expected = next
+        }
+        lastFlush = monotonicSeconds()
+        guard !batch.isEmpty else { return }
+        let full = batch
+        batch = IngestBatch()
+        batch.flows.reserveCapacity(options.batchSize)
+        do {
+            try writer.submit(full)
+        } catch {
+            // The writer stopped; `run` reports its error when it finishes.
+            stopReading = true
         }
     }
 
-    // MARK: - Writing
+    /// Set when the writer stopped: reading more would only be discarded.
+    private(set) var stopReading = false
 
-    /// Hands the current batch (with the position of `file`) to the writer thread.
-    private func flush(_ file: InputFile?) {
-        if let file, let checkpoint = file.checkpoint() { batch.checkpoints[checkpoint.path] = checkpoint }
-        lastFlush = monotonicSeconds()
-        guard !batch.isEmpty else { return }
-        writer.submit(batch)
+    /// When the store refused a batch of `file` because another ingest stored those lines first,
+    /// continues from the position the store holds, dropping what was read past it.
+    /// - Returns: whether the position was reset.
+    @discardableResult
+    func resyncIfConflicted(_ file: InputFile) throws -> Bool {
+        if stopReading { try writer.drain() }
+        guard file.checkpointPath != nil, let conflict = writer.takeConflict(for: file.key),
+              conflict.epoch == file.epoch else { return false }
         batch = IngestBatch()
-        batch.flows.reserveCapacity(options.batchSize)
+        file.epoch += 1
+        try file.resume(from: conflict.stored)
+        if sharedNoted.insert(file.key).inserted {
+            diagnostics(IngestDiagnostic(severity: .note, input: file.name, line: 0,
+                                         message: "another ingest is storing this file too; continuing after the lines it stored"))
+        }
+        return true
     }
 
-    private func reportProgress() {
+    func reportProgress() {
         guard let progress else { return }
         let now = monotonicSeconds()
         guard now - lastProgress >= 0.5 else { return }
@@ -229,70 +252,14 @@ public final class Ingestor {
     }
 }
 
-/// The writer thread: takes batches from a bounded queue and writes each in one transaction.
-private final class BatchWriter: @unchecked Sendable {
-    struct Totals {
-        var inserted = 0
-        var duplicates = 0
-        var error: (any Error)?
-    }
+extension InputFile {
+    var key: FileKey { FileKey(device: device, inode: inode) }
 
-    private let store: any FlowStore
-    private let queue = BoundedQueue<IngestBatch>(capacity: 2)
-    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private var state = Totals()
-    private var thread: WorkerThread?
-
-    init(store: any FlowStore) {
-        self.store = store
-        pthread_mutex_init(lock, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(lock)
-        lock.deallocate()
-    }
-
-    func start() -> Bool {
-        let worker = WorkerThread { [self] in
-            while let batch = queue.pop() {
-                do {
-                    let result = try store.write(batch)
-                    withLock {
-                        state.inserted += result.inserted
-                        state.duplicates += result.duplicates
-                    }
-                } catch {
-                    withLock { state.error = error }
-                    queue.close()
-                    return
-                }
-            }
-        }
-        thread = worker
-        return worker.start()
-    }
-
-    func submit(_ batch: IngestBatch) {
-        queue.push(batch)
-    }
-
-    func totals() -> Totals {
-        withLock { state }
-    }
-
-    /// Writes what is queued, stops the thread and returns the totals.
-    func finish() -> Totals {
-        queue.close()
-        thread?.join()
-        thread = nil
-        return totals()
-    }
-
-    private func withLock<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        return body()
+    /// Whether `next` records progress over what the store is believed to hold.
+    func hasMoved(to next: InputCheckpoint) -> Bool {
+        guard let expected else { return next.offset > 0 || next.isFinished }
+        return expected.offset != next.offset || expected.line != next.line || expected.isFinished != next.isFinished
+            || expected.device != next.device || expected.inode != next.inode || expected.headLength != next.headLength
     }
 }
 

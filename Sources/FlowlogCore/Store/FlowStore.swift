@@ -1,27 +1,94 @@
 /// How far one input file has been read, saved in the same transaction as the rows read from it.
 ///
-/// Keyed by the file's path; the device and inode tell a rotated file from the one read before,
-/// and the hash of its first bytes tells a file replaced in place (or truncated and rewritten).
+/// Keyed by the file's device and inode, so a file is one input whatever path, hard link or
+/// symlink reaches it. The hash of its first bytes tells a file replaced in place (or an inode
+/// reused) from the one read before, and recognises the same content under another inode: a
+/// rotated backup that was copied or gzip-compressed.
 public struct InputCheckpoint: Sendable, Hashable {
+    /// The path the file was last read under.
     public var path: String
+    /// The live file it belongs to: the path given to `ingest`, which rotated backups share.
+    public var family: String
     public var device: UInt64
     public var inode: UInt64
-    /// Byte offset just past the last complete line read.
+    /// Bytes of content (decompressed, for gzip) just past the last complete line read.
     public var offset: Int64
     /// Number of lines read so far (so warnings keep their line numbers across runs).
     public var line: Int64
+    /// ``InputHead/hash(_:)`` of the first `headLength` bytes of content.
     public var headHash: Int64
     public var headLength: Int64
+    /// When the run that saved this opened the family's live file (nanoseconds since the epoch):
+    /// a rotated backup modified after it may hold lines not read yet.
+    public var readStarted: Int64
+    /// A rotated backup read to its end (it does not grow any more).
+    public var isFinished: Bool
 
-    public init(path: String, device: UInt64, inode: UInt64, offset: Int64, line: Int64, headHash: Int64, headLength: Int64) {
+    public init(path: String, family: String? = nil, device: UInt64, inode: UInt64, offset: Int64, line: Int64,
+                headHash: Int64, headLength: Int64, readStarted: Int64 = 0, isFinished: Bool = false) {
         self.path = path
+        self.family = family ?? path
         self.device = device
         self.inode = inode
         self.offset = offset
         self.line = line
         self.headHash = headHash
         self.headLength = headLength
+        self.readStarted = readStarted
+        self.isFinished = isFinished
     }
+
+    /// Whether `head` (the first bytes of a file's content) starts with the bytes this
+    /// checkpoint's hash was taken of.
+    public func matches(head: [UInt8]) -> Bool {
+        headLength <= Int64(head.count) && InputHead.hash(head.prefix(Int(headLength))) == headHash
+    }
+}
+
+/// The first bytes of an input's content, which identify it across renames and compression.
+public enum InputHead {
+    /// How many bytes are hashed at most.
+    public static let length: Int64 = 4096
+
+    /// FNV-1a over `bytes` (stable across runs and processes, unlike a seeded hash).
+    public static func hash<Bytes: Sequence>(_ bytes: Bytes) -> Int64 where Bytes.Element == UInt8 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3
+        }
+        return Int64(bitPattern: hash)
+    }
+}
+
+/// A batch's claim on one input: its lines are the ones from `expected` to `next`. The store
+/// writes the batch only if what it holds for the input is still `expected` (compare-and-set),
+/// so two ingests of the same input never both store the same lines.
+public struct CheckpointAdvance: Sendable, Hashable {
+    /// The position the batch's lines start at, as the store held it; nil when it held none.
+    public var expected: InputCheckpoint?
+    /// The position after the batch's lines.
+    public var next: InputCheckpoint
+    /// The first bytes of the input's content (up to ``InputHead/length``), to find its
+    /// position under another inode.
+    public var head: [UInt8]
+    /// The reader's epoch for this input when it read these lines (see ``BatchResult/conflicts``).
+    public var epoch: Int
+
+    public init(expected: InputCheckpoint?, next: InputCheckpoint, head: [UInt8], epoch: Int) {
+        self.expected = expected
+        self.next = next
+        self.head = head
+        self.epoch = epoch
+    }
+}
+
+/// An input a batch was not written for: the store had moved on (another ingest read the same
+/// lines), and holds `stored` for it.
+public struct CheckpointConflict: Sendable, Hashable {
+    public var device: UInt64
+    public var inode: UInt64
+    public var epoch: Int
+    public var stored: InputCheckpoint?
 }
 
 /// Records decoded from the inputs, written to the store in one transaction.
@@ -29,13 +96,13 @@ public struct IngestBatch: Sendable {
     public var flows: [Flow] = []
     public var lostEvents: [LostEvents] = []
     public var nonFlowCounts: [NonFlowKind: Int] = [:]
-    /// The latest position of each input whose lines are in this batch.
-    public var checkpoints: [String: InputCheckpoint] = [:]
+    /// The inputs whose lines are in this batch, with where those lines start and end.
+    public var advances: [CheckpointAdvance] = []
 
     public init() {}
 
     public var isEmpty: Bool {
-        flows.isEmpty && lostEvents.isEmpty && nonFlowCounts.isEmpty && checkpoints.isEmpty
+        flows.isEmpty && lostEvents.isEmpty && nonFlowCounts.isEmpty && advances.isEmpty
     }
 }
 
@@ -45,10 +112,14 @@ public struct BatchResult: Sendable, Equatable {
     public var inserted = 0
     /// Flows not stored because a flow with the same uuid already was.
     public var duplicates = 0
+    /// Set when nothing of the batch was written because an input's position in the store was
+    /// not the batch's `expected` one.
+    public var conflict: CheckpointConflict?
 
-    public init(inserted: Int = 0, duplicates: Int = 0) {
+    public init(inserted: Int = 0, duplicates: Int = 0, conflict: CheckpointConflict? = nil) {
         self.inserted = inserted
         self.duplicates = duplicates
+        self.conflict = conflict
     }
 }
 
@@ -107,10 +178,15 @@ public struct StoreStatistics: Sendable, Equatable {
 /// Where flows are kept. SQLite is the first implementation; a distributed backend can follow
 /// behind the same protocol, so every command works on either.
 public protocol FlowStore: AnyObject {
-    /// The saved position of the input at `path`, if it was read before.
-    func checkpoint(forPath path: String) throws -> InputCheckpoint?
+    /// The saved position of the file with this device and inode whose content starts with
+    /// `head`; else the furthest position saved for another file whose content starts the same
+    /// (a copy or a compressed backup of it); nil when there is none.
+    func resumePoint(device: UInt64, inode: UInt64, head: [UInt8]) throws -> InputCheckpoint?
+    /// The saved positions of the files read for the live file `family` (it and its backups).
+    func checkpoints(family: String) throws -> [InputCheckpoint]
     /// Stores a batch atomically: its flows (skipping uuids already stored), lost events,
-    /// non-flow counts and input checkpoints.
+    /// non-flow counts and input positions — or, when an input's saved position is not the
+    /// batch's expected one, nothing (the result names the conflict).
     func write(_ batch: IngestBatch) throws -> BatchResult
     /// Stored flows that match `query`, oldest first; with `last`, only the newest `last` of them.
     func flows(matching query: FlowQuery, last: Int?) throws -> [StoredFlow]

@@ -3,7 +3,7 @@
 /// A shipped migration is never edited; a change is a new migration appended to ``all``.
 enum Migrations {
     /// Migration `n` (1-based) brings the schema from version `n - 1` to `n`.
-    static let all: [String] = [version1, version2]
+    static let all: [String] = [version1, version2, version3]
 
     static var latestVersion: Int { all.count }
 
@@ -167,5 +167,35 @@ enum Migrations {
             value INTEGER NOT NULL
         );
         INSERT INTO meta (key, value) VALUES ('intern_generation', 0);
+        """
+
+    /// Input positions keyed by the file (device and inode) instead of its path, so every path,
+    /// hard link and symlink of a file shares one position, and with what finding rotated
+    /// backups needs: the live file they belong to, when it was opened, whether a backup was
+    /// read to its end. The head index finds the same content under another inode (a copy or a
+    /// gzip-compressed backup).
+    static let version3 = """
+        CREATE TABLE input_checkpoints (
+            device INTEGER NOT NULL,
+            inode INTEGER NOT NULL,
+            path TEXT NOT NULL,                  -- the path it was last read under
+            family TEXT NOT NULL,                -- the live file given to ingest (backups share it)
+            offset INTEGER NOT NULL,             -- bytes of content (decompressed) read
+            line INTEGER NOT NULL,
+            head_hash INTEGER NOT NULL,
+            head_length INTEGER NOT NULL,
+            read_started INTEGER NOT NULL,       -- ns: when that run opened the live file
+            finished INTEGER NOT NULL,           -- 1: a rotated backup read to its end
+            updated INTEGER NOT NULL,
+            PRIMARY KEY (device, inode)
+        );
+        CREATE INDEX input_checkpoints_by_head ON input_checkpoints(head_length, head_hash);
+        CREATE INDEX input_checkpoints_by_family ON input_checkpoints(family, read_started);
+        INSERT INTO input_checkpoints (device, inode, path, family, offset, line, head_hash, head_length,
+            read_started, finished, updated)
+            SELECT device, inode, path, path, offset, line, head_hash, head_length, updated, 0, updated
+            FROM checkpoints WHERE true
+            ON CONFLICT (device, inode) DO NOTHING;
+        DROP TABLE checkpoints;
         """
 }

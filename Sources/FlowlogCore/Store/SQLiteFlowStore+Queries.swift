@@ -324,14 +324,7 @@ extension SQLiteFlowStore {
         while try nonFlow.step() {
             if let kind = NonFlowKind(rawValue: nonFlow.string(0)) { stats.nonFlowRecords[kind] = nonFlow.int64(1) }
         }
-        let checkpoints = try connection.prepare(
-            "SELECT path, device, inode, offset, line, head_hash, head_length FROM checkpoints ORDER BY path")
-        while try checkpoints.step() {
-            stats.checkpoints.append(InputCheckpoint(
-                path: checkpoints.string(0), device: UInt64(bitPattern: checkpoints.int64(1)),
-                inode: UInt64(bitPattern: checkpoints.int64(2)), offset: checkpoints.int64(3), line: checkpoints.int64(4),
-                headHash: checkpoints.int64(5), headLength: checkpoints.int64(6)))
-        }
+        stats.checkpoints = try allCheckpoints()
         let pages = try connection.scalarInt("PRAGMA page_count") ?? 0
         let pageSize = try connection.scalarInt("PRAGMA page_size") ?? 0
         stats.sizeBytes = pages * pageSize

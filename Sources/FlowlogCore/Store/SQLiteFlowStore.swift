@@ -58,18 +58,6 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
         }
     }
 
-    // MARK: - Checkpoints
-
-    public func checkpoint(forPath path: String) throws -> InputCheckpoint? {
-        let statement = try connection.prepare(
-            "SELECT device, inode, offset, line, head_hash, head_length FROM checkpoints WHERE path = ?")
-        try statement.bind(path, at: 1)
-        guard try statement.step() else { return nil }
-        return InputCheckpoint(path: path, device: UInt64(bitPattern: statement.int64(0)),
-                               inode: UInt64(bitPattern: statement.int64(1)), offset: statement.int64(2),
-                               line: statement.int64(3), headHash: statement.int64(4), headLength: statement.int64(5))
-    }
-
     // MARK: - Writing
 
     public func write(_ batch: IngestBatch) throws -> BatchResult {
@@ -81,6 +69,9 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
                 forgetInternedIDs()
                 internGeneration = generation
             }
+            // Compare-and-set on the inputs' positions: if another ingest stored these lines
+            // first, the batch writes nothing and the reader continues from the stored position.
+            if let conflict = try conflict(in: batch.advances) { return BatchResult(conflict: conflict) }
             var result = BatchResult()
             var rollups = RollupAccumulator()
             for flow in batch.flows {
@@ -97,7 +88,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             try rollups.write(to: connection, statements: &rollupStatements)
             try writeLostEvents(batch.lostEvents)
             try writeNonFlowCounts(batch.nonFlowCounts)
-            for checkpoint in batch.checkpoints.values { try saveCheckpoint(checkpoint) }
+            for advance in batch.advances { try save(advance.next) }
             return result
         }
     }
@@ -205,27 +196,6 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             try statement.bind(count, at: 2)
             try statement.run()
         }
-    }
-
-    private func saveCheckpoint(_ checkpoint: InputCheckpoint) throws(StoreError) {
-        let statement = try connection.prepare("""
-            INSERT INTO checkpoints (path, device, inode, offset, line, head_hash, head_length, updated)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (path) DO UPDATE SET device = excluded.device, inode = excluded.inode, offset = excluded.offset,
-                line = excluded.line, head_hash = excluded.head_hash, head_length = excluded.head_length,
-                updated = excluded.updated
-            """)
-        try statement.bind(checkpoint.path, at: 1)
-        try statement.bind(Int64(bitPattern: checkpoint.device), at: 2)
-        try statement.bind(Int64(bitPattern: checkpoint.inode), at: 3)
-        try statement.bind(checkpoint.offset, at: 4)
-        try statement.bind(checkpoint.line, at: 5)
-        try statement.bind(checkpoint.headHash, at: 6)
-        try statement.bind(checkpoint.headLength, at: 7)
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        try statement.bind(Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec), at: 8)
-        try statement.run()
     }
 
     // MARK: - Interning
