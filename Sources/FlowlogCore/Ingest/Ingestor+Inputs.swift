@@ -134,7 +134,7 @@ extension Ingestor {
                         backup.readStarted = realTimeNanoseconds()
                         // The store's position for it (if another ingest read it) comes back as a
                         // conflict on its first batch.
-                        try readToEnd(backup)
+                        try readToEnd(backup, optional: true)
                     }
                     fresh.readStarted = realTimeNanoseconds()
                     seen.insert(fresh.key)

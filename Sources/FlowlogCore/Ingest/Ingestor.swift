@@ -102,7 +102,9 @@ public final class Ingestor {
 
     /// Reads `file` to its end and waits until its lines are written; when another ingest stored
     /// some of them first, continues after what it stored.
-    func readToEnd(_ file: InputFile) throws {
+    /// - Parameter optional: a backup found while following, which may vanish or be half
+    ///   compressed when read: a failure to read it is a note, not a failed input.
+    func readToEnd(_ file: InputFile, optional: Bool = false) throws {
         repeat {
             do {
                 try readAvailable(file, final: true)
@@ -110,7 +112,11 @@ public final class Ingestor {
                 guard let inputError = error as? IngestError else { throw error }
                 // What was read before the error is kept (a truncated gzip backup, say).
                 flush(file)
-                inputFailed(inputError)
+                if optional {
+                    diagnostics(IngestDiagnostic(severity: .note, input: inputError.input, line: 0, message: inputError.message))
+                } else {
+                    inputFailed(inputError)
+                }
                 return
             }
             flush(file)
