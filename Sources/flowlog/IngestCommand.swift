@@ -21,7 +21,7 @@ struct IngestCommand: ParsableCommand {
             be read is reported and the others are still read (exit status 1).
 
             With --follow, files are read as they grow (like tail -F, surviving rotation) and \
-            committed at least every second; SIGINT or SIGTERM commits what was read and exits 0.
+            committed at least every half second; SIGINT or SIGTERM commits what was read and exits 0.
             """)
 
     @OptionGroup(title: "Database") var store: StoreOptions

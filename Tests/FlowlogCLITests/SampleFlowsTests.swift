@@ -128,7 +128,7 @@ import Testing
         #expect(badSince.standardError.contains("--since: \"yesterday\" is neither a duration"))
         let missing = try Flowlog.run(["ingest", "--db", database, scratch.path("missing.jsonl")])
         #expect(missing.status == 1)
-        #expect(missing.standardError.contains("missing.jsonl: cannot open: No such file or directory"))
+        #expect(missing.standardError.contains("missing.jsonl: error: cannot open: No such file or directory"))
         let text = scratch.path("notes.txt")
         try Data(String(repeating: "not a database\n", count: 500).utf8).write(to: URL(fileURLWithPath: text))
         let notDatabase = try Flowlog.run(["drops", "--db", text])
