@@ -83,7 +83,8 @@ public enum PolicyReplay {
 
         for connection in connections {
             let recordedAllowed = connection.verdict == .forwarded || connection.verdict == .redirected
-            let recordedPolicyDrop = connection.verdict == .dropped && !connection.isPolicyVerdictEvent
+            let recordedPolicyDrop = Flow.countsAsDrop(verdict: connection.verdict,
+                                                        isPolicyVerdictEvent: connection.isPolicyVerdictEvent)
                 && (connection.reason == .policyDenied || connection.reason == .policyDeny)
             guard recordedAllowed || recordedPolicyDrop else {
                 notComparable += connection.count

@@ -37,7 +37,20 @@ public struct Flow: Sendable, Hashable {
 
     /// Whether this record counts as one drop in reports: DROPPED, and not the policy-verdict
     /// twin of a drop event (reference §4.6), so every dropped packet is counted once.
-    public var countsAsDrop: Bool { verdict == .dropped && !isPolicyVerdictEvent }
+    public var countsAsDrop: Bool { Flow.countsAsDrop(verdict: verdict, isPolicyVerdictEvent: isPolicyVerdictEvent) }
+
+    /// The drop rule itself, for records that are not whole flows (rollup rows): the one
+    /// definition behind ``countsAsDrop`` and its SQL form `SQLRules.countsAsDrop`.
+    public static func countsAsDrop(verdict: Verdict, isPolicyVerdictEvent: Bool) -> Bool {
+        verdict == .dropped && !isPolicyVerdictEvent
+    }
+
+    /// The service port of the flow's connection: the destination port, or for a reply its
+    /// source port; for ICMP and other port-less protocols, the ICMP type (held in `sourcePort`).
+    public var connectionPort: UInt16 {
+        guard l4.proto.hasPorts else { return l4.sourcePort }
+        return isReply == true ? l4.sourcePort : l4.destinationPort
+    }
 }
 
 /// A flow's 128-bit UUID.

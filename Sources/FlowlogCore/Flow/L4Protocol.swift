@@ -16,7 +16,10 @@ public enum L4Protocol: Int32, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// Whether the protocol has ports (`source_port`, `destination_port`).
+    /// The protocols whose `l4` member has ports (`source_port`, `destination_port`).
+    public static let portBearing: [L4Protocol] = [.tcp, .udp, .sctp]
+
+    /// Whether the protocol has ports (one of ``portBearing``).
     public var hasPorts: Bool { self == .tcp || self == .udp || self == .sctp }
 
     /// Creates the protocol named `name` as the CLI spells it (`tcp`, `icmpv4`, any case), or nil.

@@ -32,7 +32,7 @@ struct RollupAccumulator {
     /// Counts one stored flow; `…MayNotBePod` says whether that side's address must be kept.
     mutating func add(_ flow: Flow, source: Int64, destination: Int64, sourceMayNotBePod: Bool, destinationMayNotBePod: Bool) {
         let time = flow.time.rawValue
-        let port = Int32(connectionPort(flow))
+        let port = Int32(flow.connectionPort)
         if flow.countsAsDrop {
             let key = DropKey(minute: time.floorDiv(60_000_000_000), source: source, destination: destination,
                               proto: flow.l4.proto.rawValue, port: port, reason: flow.dropReason.rawValue)
@@ -84,16 +84,6 @@ struct RollupAccumulator {
         }
     }
 }
-
-/// The service port of a flow's connection: the destination port, or for a reply its source
-/// port; for ICMP and other port-less protocols, the ICMP type.
-func connectionPort(_ flow: Flow) -> UInt16 {
-    guard flow.l4.proto.hasPorts else { return flow.l4.sourcePort }
-    return flow.isReply == true ? flow.l4.sourcePort : flow.l4.destinationPort
-}
-
-/// The SQL of `connectionPort` over the flows table.
-let connectionPortSQL = "CASE WHEN protocol NOT IN (1, 2, 3) THEN source_port WHEN is_reply = 1 THEN source_port ELSE destination_port END"
 
 /// Prepared upserts, kept across batches.
 struct RollupStatements {

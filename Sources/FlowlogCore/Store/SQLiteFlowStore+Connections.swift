@@ -6,7 +6,7 @@ extension SQLiteFlowStore {
         var conditions = SQLConditions()
         var parts: [String] = []
         let flowColumns = """
-            SELECT source, destination, source_ip, destination_ip, protocol, \(connectionPortSQL), coalesce(is_reply, 2),
+            SELECT source, destination, source_ip, destination_ip, protocol, \(SQLRules.connectionPort), coalesce(is_reply, 2),
                 verdict, drop_reason, event_type = 5, count(*), min(time), max(time) FROM flows
             """
         let groupBy = "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10"

@@ -75,13 +75,13 @@ extension SQLiteFlowStore {
             var conditions = SQLConditions()
             try flowConditions(part, into: &conditions)
             return ("""
-                SELECT source, destination, protocol, \(connectionPortSQL), drop_reason, time
+                SELECT source, destination, protocol, \(SQLRules.connectionPort), drop_reason, time
                 FROM flows INDEXED BY flows_drops
-                WHERE verdict = 2 AND event_type != 5 AND \(conditions.whereClause)
+                WHERE \(SQLRules.countsAsDrop) AND \(conditions.whereClause)
                 """, conditions)
         }
         let bounds = try connection.prepare(
-            "SELECT min(time), max(time) FROM flows INDEXED BY flows_drops WHERE verdict = 2")
+            "SELECT min(time), max(time) FROM flows INDEXED BY flows_drops WHERE verdict = \(Verdict.dropped.code)")
         guard path != ":memory:", try bounds.step(), !bounds.isNull(0) else {
             var totals = DropTotals()
             let (sql, conditions) = try statement(for: restricted)

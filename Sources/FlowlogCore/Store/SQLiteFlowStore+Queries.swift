@@ -129,7 +129,7 @@ extension SQLiteFlowStore {
         if !query.ports.isEmpty {
             let list = SQLConditions.placeholders(query.ports.count)
             let ports: [SQLConditions.Value] = query.ports.map { .int(Int64($0)) }
-            conditions.add("(protocol IN (1, 2, 3) AND (source_port IN (\(list)) OR destination_port IN (\(list))))", ports + ports)
+            conditions.add("(protocol IN (\(SQLRules.portBearingProtocols)) AND (source_port IN (\(list)) OR destination_port IN (\(list))))", ports + ports)
         }
         for (column, cidrs) in [("source_ip", query.sourceIPs), ("destination_ip", query.destinationIPs)] where !cidrs.isEmpty {
             var alternatives: [String] = []
@@ -249,10 +249,10 @@ extension SQLiteFlowStore {
         for (low, high) in window.edges {
             parts.append("""
                 SELECT time / \(nanosPerMinute) - (time % \(nanosPerMinute) < 0) AS minute, source, destination, protocol,
-                    \(connectionPortSQL) AS port,
+                    \(SQLRules.connectionPort) AS port,
                     drop_reason, 1 AS count, time AS first_time, time AS last_time
                 FROM flows INDEXED BY flows_drops
-                WHERE verdict = 2 AND event_type != 5 AND time >= ? AND time < ? AND \(shared.whereClause)
+                WHERE \(SQLRules.countsAsDrop) AND time >= ? AND time < ? AND \(shared.whereClause)
                 """)
             conditions.addValues([.int(low), .int(high)])
             conditions.addValues(shared.values)
@@ -281,7 +281,7 @@ extension SQLiteFlowStore {
             try flowConditions(restricted, into: &conditions)
             sql = """
                 SELECT time / \(minuteNanos) - (time % \(minuteNanos) < 0), count(*) FROM flows INDEXED BY flows_drops
-                WHERE verdict = 2 AND event_type != 5 AND \(conditions.whereClause) GROUP BY 1
+                WHERE \(SQLRules.countsAsDrop) AND \(conditions.whereClause) GROUP BY 1
                 """
             if !query.verdicts.isEmpty && !query.verdicts.contains(.dropped) { return [:] }
         }

@@ -99,7 +99,7 @@ import Testing
         #expect(broken.allSatisfy { $0.destination.hasPrefix("kube-system/") && $0.port == 53 })
         // The count agrees with the flows: every DNS request and reply from production pods.
         let dnsFlows = Self.flows.filter { flow in
-            flow.verdict == .forwarded && connectionPort(flow) == 53
+            flow.verdict == .forwarded && flow.connectionPort == 53
                 && flow.source.effectiveNamespace != flow.destination.effectiveNamespace
         }
         #expect(report.total(.wouldBreak) == Int64(dnsFlows.count))
