@@ -38,6 +38,10 @@ extension SQLiteFlowStore {
     public func prune(before cut: Timestamp) throws -> PruneResult {
         let hourNanos: Int64 = 3_600_000_000_000
         let boundaryHour = cut.rawValue.floorDiv(hourNanos)
+        // The boundary hour's nanoseconds, clamped: near 1677 and 2262 an hour's start or end is
+        // outside 64 bits, and no stored time can be beyond the clamp anyway.
+        let boundaryStart = boundaryHour.multipliedClamped(by: hourNanos)
+        let boundaryEnd = (boundaryHour + 1).multipliedClamped(by: hourNanos)
         var result = PruneResult()
         try connection.transaction {
             result.flows = try deleteCounting("DELETE FROM flows WHERE time < ?", cut.rawValue)
@@ -45,8 +49,7 @@ extension SQLiteFlowStore {
             // Rollup rows of whole hours before the cut go; the boundary hour is recounted.
             _ = try deleteCounting("DELETE FROM flow_rollup WHERE hour <= ?", boundaryHour)
             _ = try deleteCounting("DELETE FROM drop_rollup WHERE minute < ?", (boundaryHour + 1) * 60)
-            try recountRollups(from: Timestamp(rawValue: boundaryHour * hourNanos),
-                               to: Timestamp(rawValue: (boundaryHour + 1) * hourNanos))
+            try recountRollups(from: boundaryStart, to: boundaryEnd, lastHour: boundaryEnd == Int64.max)
             result.endpoints = try deleteCounting("""
                 DELETE FROM endpoints WHERE id NOT IN (
                     SELECT source FROM flows UNION SELECT destination FROM flows
@@ -67,15 +70,17 @@ extension SQLiteFlowStore {
         return result
     }
 
-    /// Rebuilds the rollup rows of `[start, end)` (whole hours) from the flows stored there,
-    /// a minute at a time so memory stays bounded.
-    private func recountRollups(from start: Timestamp, to end: Timestamp) throws {
+    /// Rebuilds the rollup rows of `[start, end)` (whole hours, clamped to 64 bits) from the flows
+    /// stored there, a minute at a time so memory stays bounded. With `lastHour`, `end` is the
+    /// clamp, not a bound: the last minute takes every later time, `Int64.max` included.
+    private func recountRollups(from start: Int64, to end: Int64, lastHour: Bool) throws {
         let minuteNanos: Int64 = 60_000_000_000
-        var low = start.rawValue
-        while low < end.rawValue {
+        var low = start
+        while low < end {
+            let (high, overflow) = low.addingReportingOverflow(minuteNanos)
             var query = FlowQuery()
             query.since = Timestamp(rawValue: low)
-            query.until = Timestamp(rawValue: low + minuteNanos)
+            query.until = overflow || (lastHour && high >= end) ? nil : Timestamp(rawValue: high)
             var rollups = RollupAccumulator()
             for stored in try storedRows(matching: query) {
                 rollups.add(stored.flow, source: stored.source, destination: stored.destination,
@@ -83,7 +88,8 @@ extension SQLiteFlowStore {
                             destinationMayNotBePod: EvaluationCache.mayNotBePod(stored.flow.destination))
             }
             try rollups.write(to: connection, statements: &rollupStatements)
-            low += minuteNanos
+            guard !overflow else { break }
+            low = high
         }
     }
 
