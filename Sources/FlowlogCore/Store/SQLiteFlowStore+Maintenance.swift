@@ -9,21 +9,80 @@ public struct PruneResult: Sendable, Equatable {
     public init() {}
 }
 
+/// The window one `report --window last-report` run claimed: `[since, until)`.
+public struct ReportWindowClaim: Sendable, Equatable {
+    public var name: String
+    public var since: Timestamp
+    public var until: Timestamp
+    /// The marker before this claim (nil for the first report of this name).
+    public var previousEnd: Timestamp?
+
+    /// Whether another run's claim already reached `until`, so this window covers no time.
+    public var isEmpty: Bool { since >= until }
+}
+
 extension SQLiteFlowStore {
     // MARK: - Report windows
 
     /// Where the previous report named `name` ended, if there was one.
     public func lastReportEnd(name: String) throws -> Timestamp? {
+        try reportEnd(name: name)
+    }
+
+    /// Claims the next window of the report named `name`: from where the previous report ended
+    /// (or `firstStart` for the first one) up to `until`, and moves the marker to its end, in one
+    /// write transaction (a compare-and-set), so two concurrent runs never get overlapping windows.
+    ///
+    /// The marker never moves backwards: when another run already claimed past `until` (its clock
+    /// read later), this claim is the empty window at the marker.
+    /// - Throws: ``StoreError``.
+    public func claimReportWindow(name: String, until: Timestamp, firstStart: Timestamp) throws -> ReportWindowClaim {
+        try connection.transaction { () throws(StoreError) -> ReportWindowClaim in
+            // BEGIN IMMEDIATE holds the write lock from the read to the update: a second run
+            // waits here and then reads this run's end.
+            let previous = try reportEnd(name: name)
+            let since = previous ?? min(firstStart, until)
+            let claim = ReportWindowClaim(name: name, since: since, until: max(until, since), previousEnd: previous)
+            try writeReportEnd(name: name, claim.until)
+            return claim
+        }
+    }
+
+    /// Gives back a claimed window whose report could not be written, so the next run covers it
+    /// again — only if no later run has claimed past it (compare-and-set on the marker); returns
+    /// whether it was given back.
+    /// - Throws: ``StoreError``.
+    @discardableResult
+    public func releaseReportWindow(_ claim: ReportWindowClaim) throws -> Bool {
+        try connection.transaction { () throws(StoreError) -> Bool in
+            guard try reportEnd(name: claim.name) == claim.until else { return false }
+            if let previous = claim.previousEnd {
+                try writeReportEnd(name: claim.name, previous)
+            } else {
+                let delete = try connection.prepare("DELETE FROM report_state WHERE name = ?")
+                try delete.bind(claim.name, at: 1)
+                try delete.run()
+            }
+            return true
+        }
+    }
+
+    /// Records that the report named `name` covered up to `until`; a marker already past
+    /// `until` stays where it is.
+    public func recordReport(name: String, until: Timestamp) throws {
+        try writeReportEnd(name: name, until, forwardOnly: true)
+    }
+
+    private func reportEnd(name: String) throws(StoreError) -> Timestamp? {
         let statement = try connection.prepare("SELECT until_time FROM report_state WHERE name = ?")
         try statement.bind(name, at: 1)
         return try statement.step() ? Timestamp(rawValue: statement.int64(0)) : nil
     }
 
-    /// Records that the report named `name` covered up to `until`.
-    public func recordReport(name: String, until: Timestamp) throws {
+    private func writeReportEnd(name: String, _ until: Timestamp, forwardOnly: Bool = false) throws(StoreError) {
         let statement = try connection.prepare("""
             INSERT INTO report_state (name, until_time) VALUES (?, ?)
-            ON CONFLICT (name) DO UPDATE SET until_time = excluded.until_time
+            ON CONFLICT (name) DO UPDATE SET until_time = \(forwardOnly ? "max(until_time, excluded.until_time)" : "excluded.until_time")
             """)
         try statement.bind(name, at: 1)
         try statement.bind(until.rawValue, at: 2)
