@@ -11,8 +11,12 @@ struct ReportCommand: ParsableCommand {
             --since 24h covers the last 24 hours (a duration or an RFC 3339 time). --window \
             last-report covers exactly the time since the previous report run (kept in the \
             database), so consecutive reports neither miss nor repeat anything; the first such run \
-            covers the last 24 hours. With --policies, the window's flows are also replayed \
-            against the policies. Every time is UTC RFC 3339.
+            covers the last 24 hours. A run claims its window in one database transaction before \
+            building the report: when two runs overlap, the later one takes the next window (from \
+            where the first one ended to its own start time, possibly empty, with a note on \
+            stderr), never the same one. A run that fails before its report is written gives its \
+            window back, unless a later run has already claimed past it. With --policies, the \
+            window's flows are also replayed against the policies. Every time is UTC RFC 3339.
 
             --out FILE writes atomically (a temporary file renamed over FILE), so a web server \
             never serves half a report.
@@ -72,37 +76,57 @@ struct ReportCommand: ParsableCommand {
             let flowStore = try store.openStore()
             let current = now()
             let until = self.until.flatMap { TimeBound.parse($0, now: current) } ?? current
-            let start: Timestamp
-            if window == .lastReport {
-                start = try flowStore.lastReportEnd(name: "default")
-                    ?? Timestamp(rawValue: until.rawValue - 86_400_000_000_000)
-            } else {
-                start = TimeBound.parse(since ?? "24h", now: current) ?? current
-            }
             var evaluator: VerdictEvaluator?
             if !policies.isEmpty {
                 let loaded = try loadPolicies(policies)
                 for diagnostic in loaded.diagnostics { printError(TextEscaping.terminal(diagnostic.description)) }
                 evaluator = VerdictEvaluator(policies: loaded.policies)
             }
-            let report = try ReportBuilder.build(store: flowStore, window: ReportWindow(since: start, until: until),
-                                                 namespaces: namespace, top: top, evaluator: evaluator, generatedAt: current)
-            var text = ""
-            output.render(report, to: &text)
-            if let out {
-                do {
-                    try AtomicFileWriter.write(text, to: out)
-                } catch {
-                    throw CLIError.runtime("\(error)")
+            // The window is claimed (the marker moved to its end in one transaction) before the
+            // report is built, so a concurrent run takes the next window instead of this one.
+            var claim: ReportWindowClaim?
+            let reportWindow: ReportWindow
+            if window == .lastReport {
+                let (dayAgo, overflow) = until.rawValue.subtractingReportingOverflow(86_400_000_000_000)
+                let claimed = try flowStore.claimReportWindow(name: "default", until: until,
+                                                              firstStart: Timestamp(rawValue: overflow ? Int64.min : dayAgo))
+                if claimed.isEmpty {
+                    printError("flowlog: note: another report run already covered the time up to "
+                               + "\(claimed.until.rfc3339()); this report's window is empty")
                 }
+                claim = claimed
+                reportWindow = ReportWindow(since: claimed.since, until: claimed.until)
             } else {
-                var standardOutput = StandardOutput()
-                standardOutput.write(text)
+                reportWindow = ReportWindow(since: TimeBound.parse(since ?? "24h", now: current) ?? current, until: until)
             }
-            // Only a report that was written moves the window on.
-            if window == .lastReport { try flowStore.recordReport(name: "default", until: until) }
-            return report
+            do {
+                let report = try ReportBuilder.build(store: flowStore, window: reportWindow, namespaces: namespace, top: top,
+                                                     evaluator: evaluator, generatedAt: current)
+                try write(report)
+                return report
+            } catch {
+                // Only a report that was written moves the window on: a failed one gives its
+                // window back, unless a later run has already claimed past it.
+                if let claim { _ = try? flowStore.releaseReportWindow(claim) }
+                throw error
+            }
         }
         if failOnNewDrops && !report.newPairs.isEmpty { throw ExitCode(ExitCodes.conditionHeld) }
+    }
+
+    /// Renders the report to `--out` (atomically) or to standard output.
+    private func write(_ report: PeriodicReport) throws {
+        var text = ""
+        output.render(report, to: &text)
+        guard let out else {
+            var standardOutput = StandardOutput()
+            standardOutput.write(text)
+            return
+        }
+        do {
+            try AtomicFileWriter.write(text, to: out)
+        } catch {
+            throw CLIError.runtime("\(error)")
+        }
     }
 }

@@ -15,7 +15,11 @@ public struct Timestamp: RawRepresentable, Sendable, Hashable, Comparable, Custo
     /// Whole seconds since the epoch (rounded down).
     public var seconds: Int64 { rawValue.floorDiv(1_000_000_000) }
     /// Nanoseconds past ``seconds``.
-    public var nanoseconds: Int64 { rawValue - seconds * 1_000_000_000 }
+    public var nanoseconds: Int64 {
+        // From the remainder, not `rawValue - seconds * 1e9`: near 1677 that product is below Int64.min.
+        let remainder = rawValue % 1_000_000_000
+        return remainder < 0 ? remainder + 1_000_000_000 : remainder
+    }
 
     /// The RFC 3339 form in UTC with nine fraction digits, as Hubble writes it.
     public var description: String { rfc3339(fractionDigits: 9) }

@@ -44,10 +44,14 @@ public enum ReportBuilder {
         let hours = try store.dropsPerHour(matching: query)
         var perHour: [HourlyCount] = []
         let hourNanos: Int64 = 3_600_000_000_000
-        var hour = window.since.rawValue.floorDiv(hourNanos) * hourNanos
+        // Clamped and checked: the hour around a time near 1677 or 2262 starts or ends outside
+        // 64-bit nanoseconds (the store keys such an hour the same way).
+        var hour = window.since.rawValue.floorDiv(hourNanos).multipliedClamped(by: hourNanos)
         while hour < window.until.rawValue && perHour.count < 24 * 400 {
             perHour.append(HourlyCount(hour: Timestamp(rawValue: hour), count: hours[Timestamp(rawValue: hour)] ?? 0))
-            hour += hourNanos
+            let (next, overflow) = hour.addingReportingOverflow(hourNanos)
+            guard !overflow else { break }
+            hour = next
         }
 
         return PeriodicReport(

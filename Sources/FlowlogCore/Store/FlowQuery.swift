@@ -134,28 +134,50 @@ enum NodePattern {
 
 /// A query's time window cut for a rollup with buckets of `bucketNanos`: the whole buckets the
 /// rollup answers, and the partial edges (nanosecond ranges) the flows themselves must answer.
+///
+/// Edges are closed ranges `[low, last]` rather than half-open ones: without an `until`, a window
+/// reaches `Int64.max` itself, which no exclusive 64-bit bound can include. Bucket starts near
+/// 1677 and 2262 may not fit in 64-bit nanoseconds; such buckets hold no representable time.
 struct BucketedWindow {
     /// Whole buckets `[firstBucket, endBucket)`; empty when `firstBucket >= endBucket`.
     var firstBucket: Int64
     var endBucket: Int64
-    /// Ranges `[low, high)` of nanoseconds outside the whole buckets.
-    var edges: [(low: Int64, high: Int64)]
+    /// Ranges `[low, last]` of nanoseconds (both inclusive) outside the whole buckets.
+    var edges: [(low: Int64, last: Int64)]
 
     var hasWholeBuckets: Bool { firstBucket < endBucket }
 
     init(since: Timestamp?, until: Timestamp?, bucketNanos: Int64) {
-        firstBucket = since.map { ($0.rawValue + bucketNanos - 1).floorDiv(bucketNanos) } ?? Int64.min
-        endBucket = until.map { $0.rawValue.floorDiv(bucketNanos) } ?? Int64.max
         edges = []
-        if firstBucket < endBucket {
-            if let since, since.rawValue < firstBucket * bucketNanos {
-                edges.append((since.rawValue, firstBucket * bucketNanos))
+        let low = since?.rawValue ?? Int64.min
+        // The last nanosecond in the window; none when `until` is the very first one.
+        let last: Int64
+        if let until {
+            guard until.rawValue > Int64.min else {
+                firstBucket = 0
+                endBucket = 0
+                return
             }
+            last = until.rawValue - 1
+        } else {
+            last = Int64.max
+        }
+        firstBucket = since.map { $0.rawValue.ceilDiv(bucketNanos) } ?? Int64.min
+        endBucket = until.map { $0.rawValue.floorDiv(bucketNanos) } ?? Int64.max
+        // The first whole bucket's start; past Int64.max there are no whole buckets to read.
+        let (firstStart, overflow) = firstBucket.multipliedReportingOverflow(by: bucketNanos)
+        if firstBucket < endBucket && (since == nil || !overflow) {
+            if since != nil, low < firstStart {
+                edges.append((low, firstStart - 1))
+            }
+            // endBucket * bucketNanos <= until here, so the product fits.
             if let until, endBucket * bucketNanos < until.rawValue {
-                edges.append((endBucket * bucketNanos, until.rawValue))
+                edges.append((endBucket * bucketNanos, last))
             }
         } else {
-            edges.append((since?.rawValue ?? Int64.min, until?.rawValue ?? Int64.max))
+            firstBucket = 0
+            endBucket = 0
+            if low <= last { edges.append((low, last)) }
         }
     }
 }

@@ -1,4 +1,5 @@
-/// The store's schema as an ordered list of migrations, recorded in `PRAGMA user_version`.
+/// The store's schema as an ordered list of migrations, recorded in `PRAGMA user_version`, and
+/// flowlog's mark on its own files, `PRAGMA application_id`.
 ///
 /// A shipped migration is never edited; a change is a new migration appended to ``all``.
 enum Migrations {
@@ -7,23 +8,46 @@ enum Migrations {
 
     static var latestVersion: Int { all.count }
 
-    /// Applies the migrations the database lacks, each in its own transaction.
-    /// - Throws: ``StoreError`` with kind `.newerSchema` when the database is from a newer flowlog.
+    /// flowlog's `PRAGMA application_id`: the ASCII bytes "Flow" (0x466C6F77), stored in every
+    /// database flowlog creates. SQLite reserves the header field for exactly this: "used by
+    /// applications that use SQLite as their application file-format" to recognise their files.
+    static let applicationID: Int32 = 0x466C_6F77
+
+    /// The tables every flowlog database has had since schema version 1; a database with these,
+    /// a version of 1 or more and application_id 0 was made by a flowlog from before the id.
+    static let version1Tables: Set<String> = [
+        "label_sets", "endpoints", "strings", "flows", "drop_rollup", "flow_rollup", "lost_events",
+        "checkpoints", "non_flow_records",
+    ]
+
+    /// Checks that the database is flowlog's (or empty), then applies the migrations it lacks,
+    /// each in its own exclusive transaction, and records flowlog's application id.
+    ///
+    /// Nothing is written to a database that is not flowlog's.
+    /// - Throws: ``StoreError`` with kind `.foreignDatabase` for another application's database,
+    ///   `.unknownSchema` for a schema version flowlog never wrote, `.newerSchema` when the
+    ///   database is from a newer flowlog.
     static func migrate(_ connection: SQLiteConnection) throws(StoreError) {
-        // Read the version inside the write transaction, so two processes opening a new database
-        // at once do not both apply the same migration.
+        // The state is read again inside the write transaction, so two processes opening a new
+        // database at once do not both apply the same migration.
         while true {
-            let current = Int(try connection.scalarInt("PRAGMA user_version") ?? 0)
-            guard current <= latestVersion else { throw newerSchema(current, connection) }
-            guard current < latestVersion else { return }
-            try connection.execute("BEGIN IMMEDIATE")
+            let state = try SchemaState(connection)
+            guard try state.needsMigration(connection.path) else { return }
+            // EXCLUSIVE: in rollback-journal mode readers wait too, so nobody sees a schema half
+            // made; in WAL mode it is the same as IMMEDIATE (one writer, readers see the last commit).
+            try connection.execute("BEGIN EXCLUSIVE")
             do throws(StoreError) {
-                let locked = Int(try connection.scalarInt("PRAGMA user_version") ?? 0)
-                guard locked <= latestVersion else { throw newerSchema(locked, connection) }
-                if locked == current {
-                    try connection.execute(all[current])
-                    // PRAGMA takes no bound parameters; the value is an integer the code controls.
-                    try connection.execute("PRAGMA user_version = \(current + 1)")
+                let locked = try SchemaState(connection)
+                if try locked.needsMigration(connection.path) {
+                    if locked.userVersion < latestVersion {
+                        let current = Int(locked.userVersion)
+                        try connection.execute(all[current])
+                        // PRAGMA takes no bound parameters; the value is an integer the code controls.
+                        try connection.execute("PRAGMA user_version = \(current + 1)")
+                    }
+                    if locked.applicationID != applicationID {
+                        try connection.execute("PRAGMA application_id = \(applicationID)")
+                    }
                 }
                 try connection.execute("COMMIT")
             } catch {
@@ -32,13 +56,71 @@ enum Migrations {
             }
         }
     }
+}
 
-    private static func newerSchema(_ version: Int, _ connection: SQLiteConnection) -> StoreError {
-        StoreError(kind: .newerSchema(found: version, supported: latestVersion),
-                   message: "the database has schema version \(version), newer than this flowlog supports (\(latestVersion)); upgrade flowlog",
-                   path: connection.path)
+/// What a database's header and schema say about who made it.
+struct SchemaState {
+    var applicationID: Int32
+    var userVersion: Int64
+    var tables: Set<String>
+    /// Tables, indexes, views and triggers.
+    var objectCount: Int
+
+    /// Reads `PRAGMA application_id`, `PRAGMA user_version` and the names in `sqlite_schema`.
+    ///
+    /// One statement, so one snapshot: read separately, another process creating the schema in
+    /// between would make a new database look like a foreign one (tables, but id 0).
+    init(_ connection: SQLiteConnection) throws(StoreError) {
+        let statement = try connection.prepare("""
+            SELECT a.application_id, u.user_version, s.type, s.name
+            FROM pragma_application_id AS a JOIN pragma_user_version AS u LEFT JOIN sqlite_schema AS s
+            """)
+        applicationID = 0
+        userVersion = 0
+        tables = []
+        objectCount = 0
+        while try statement.step() {
+            // Both header fields are signed 32-bit integers; SQLite returns them as such.
+            applicationID = Int32(truncatingIfNeeded: statement.int64(0))
+            userVersion = statement.int64(1)
+            guard !statement.isNull(2) else { continue }
+            objectCount += 1
+            if statement.string(2) == "table" { tables.insert(statement.string(3)) }
+        }
     }
 
+    /// Whether flowlog has work to do on this database.
+    /// - Throws: ``StoreError`` when the database is not flowlog's or has a schema version
+    ///   flowlog cannot use.
+    func needsMigration(_ path: String) throws(StoreError) -> Bool {
+        let isFlowlog = applicationID == Migrations.applicationID
+        let isEmpty = applicationID == 0 && userVersion == 0 && objectCount == 0
+        let isFromBeforeTheID = applicationID == 0 && userVersion >= 1
+            && Migrations.version1Tables.isSubset(of: tables)
+        if userVersion < 0 || (isFlowlog && userVersion == 0 && objectCount > 0) {
+            throw StoreError(kind: .unknownSchema(found: Int(userVersion)),
+                             message: "the database has schema version \(userVersion), which no flowlog writes; it is damaged or not flowlog's",
+                             path: path)
+        }
+        guard isFlowlog || isEmpty || isFromBeforeTheID else {
+            let id = String(UInt32(bitPattern: applicationID), radix: 16, uppercase: true)
+            let what = applicationID != 0 ? "application id 0x\(id)"
+                : objectCount > 0 ? "tables but not flowlog's application id" : "schema version \(userVersion) but no flowlog tables"
+            throw StoreError(kind: .foreignDatabase,
+                             message: "not a flowlog database: the SQLite file has \(what); flowlog leaves it untouched (choose another --db)",
+                             path: path)
+        }
+        guard userVersion <= Int64(Migrations.latestVersion) else {
+            let version = Int(userVersion)
+            throw StoreError(kind: .newerSchema(found: version, supported: Migrations.latestVersion),
+                             message: "the database has schema version \(version), newer than this flowlog supports (\(Migrations.latestVersion)); upgrade flowlog",
+                             path: path)
+        }
+        return userVersion < Int64(Migrations.latestVersion) || !isFlowlog
+    }
+}
+
+extension Migrations {
     /// Times are nanoseconds since the Unix epoch (UTC). IPs are 4- or 16-byte blobs. Endpoints,
     /// label sets, node names, summaries and policy lists are interned: a flow row holds ids.
     static let version1 = """

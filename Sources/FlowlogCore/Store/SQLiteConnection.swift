@@ -112,6 +112,30 @@ final class SQLiteConnection: @unchecked Sendable {
         }
     }
 
+    /// Runs `body`, and runs it again while it fails because another connection holds a lock
+    /// (`SQLITE_BUSY` or `SQLITE_LOCKED`), sleeping 2, 4, 8 … ms (at most 250 ms, with jitter so
+    /// racing processes spread out) for up to about 20 seconds in all.
+    ///
+    /// For steps that are safe to redo (each either completes or rolls back). SQLite does not call
+    /// the busy handler in every case, e.g. "if the busy-handler callback could cause a deadlock"
+    /// or while a brand-new database is switched to WAL mode, so the busy timeout alone is not enough.
+    /// - Throws: the last ``StoreError`` once the time is up, or any other error at once.
+    func retryingWhileBusy<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        var delay: UInt32 = 2_000
+        var slept: UInt64 = 0
+        while true {
+            do {
+                return try body()
+            } catch {
+                guard error.isBusy, slept < 20_000_000 else { throw error }
+                let pause = delay / 2 + UInt32.random(in: 0...delay)
+                usleep(pause)
+                slept += UInt64(pause)
+                delay = min(delay * 2, 250_000)
+            }
+        }
+    }
+
     /// Rows changed by the last statement; calls `sqlite3_changes`.
     var changes: Int { Int(sqlite3_changes(handle)) }
 
@@ -161,24 +185,38 @@ final class Statement {
         try connection.check(sqlite3_bind_double(handle, index, value), sql: sql)
     }
 
-    /// Binds text; SQLite copies it (transient destructor).
+    /// Binds text as its exact UTF-8 bytes; calls `sqlite3_bind_text` with the byte length, and
+    /// SQLite copies the bytes (transient destructor).
+    ///
+    /// The length is passed explicitly because with -1 SQLite reads up to the first NUL: a
+    /// namespace `ns\u{0}evil` from a flow would be stored as `ns` and merged with the real `ns`.
     func bind(_ value: String, at index: Int32) throws(StoreError) {
-        try connection.check(sqlite3_bind_text(handle, index, value, -1, flowlog_sqlite_transient()), sql: sql)
+        var text = value
+        let code = text.withUTF8 { bytes -> Int32 in
+            guard let length = Int32(exactly: bytes.count) else { return SQLITE_TOOBIG }
+            // A non-NULL pointer even for "" so SQLite stores an empty text, not NULL.
+            let start = bytes.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(bitPattern: 1)
+            return sqlite3_bind_text(handle, index, start?.assumingMemoryBound(to: CChar.self), length, flowlog_sqlite_transient())
+        }
+        try connection.check(code, sql: sql)
     }
 
     /// Binds a blob from raw bytes; SQLite copies it (transient destructor).
     func bind(_ value: UnsafeRawBufferPointer, at index: Int32) throws(StoreError) {
-        let code = sqlite3_bind_blob(handle, index, value.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(value.count),
+        guard let length = Int32(exactly: value.count) else {
+            throw StoreError(kind: .sqlite(code: SQLITE_TOOBIG), message: "a value of \(value.count) bytes is too large to store",
+                             sql: sql, path: connection.path)
+        }
+        let code = sqlite3_bind_blob(handle, index, value.baseAddress ?? UnsafeRawPointer(bitPattern: 1), length,
                                      flowlog_sqlite_transient())
         try connection.check(code, sql: sql)
     }
 
     /// Binds a blob; SQLite copies it (transient destructor).
     func bind(_ value: [UInt8], at index: Int32) throws(StoreError) {
-        let code = value.withUnsafeBytes { raw in
-            sqlite3_bind_blob(handle, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), flowlog_sqlite_transient())
-        }
-        try connection.check(code, sql: sql)
+        // withUnsafeBytes rethrows untyped errors, so the typed error travels as a Result.
+        let result = value.withUnsafeBytes { raw in Result { () throws(StoreError) in try bind(raw, at: index) } }
+        try result.get()
     }
 
     func bindNull(at index: Int32) throws(StoreError) {
@@ -225,6 +263,11 @@ final class Statement {
     func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 
+    /// The column as text, decoded from exactly `sqlite3_column_bytes` bytes (so an embedded NUL
+    /// is kept, never taken for the end of the string).
+    ///
+    /// `sqlite3_column_text` comes first: SQLite's docs say to call it before
+    /// `sqlite3_column_bytes`, since the conversion to text may change the byte count.
     func string(_ column: Int32) -> String {
         guard let text = sqlite3_column_text(handle, column) else { return "" }
         let count = Int(sqlite3_column_bytes(handle, column))
@@ -232,8 +275,17 @@ final class Statement {
     }
 
     func blob(_ column: Int32) -> [UInt8]? {
-        let count = Int(sqlite3_column_bytes(handle, column))
         guard let raw = sqlite3_column_blob(handle, column) else { return nil }
+        let count = Int(sqlite3_column_bytes(handle, column))
         return Array(UnsafeRawBufferPointer(start: raw, count: count))
+    }
+}
+
+extension StoreError {
+    /// Whether SQLite said another connection holds a lock (`SQLITE_BUSY`, `SQLITE_LOCKED` and
+    /// their extended codes), so the same step may succeed later.
+    var isBusy: Bool {
+        guard case .sqlite(let code) = kind else { return false }
+        return code & 0xFF == SQLITE_BUSY || code & 0xFF == SQLITE_LOCKED
     }
 }

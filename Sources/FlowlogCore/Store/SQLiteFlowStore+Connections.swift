@@ -26,14 +26,16 @@ extension SQLiteFlowStore {
                     """)
                 conditions.addValues([.int(window.firstBucket), .int(window.endBucket)] + shared.values)
             }
-            for (low, high) in window.edges {
-                parts.append("\(flowColumns) WHERE time >= ? AND time < ? AND \(shared.whereClause) \(groupBy)")
-                conditions.addValues([.int(low), .int(high)] + shared.values)
+            for (low, last) in window.edges {
+                parts.append("\(flowColumns) WHERE time >= ? AND time <= ? AND \(shared.whereClause) \(groupBy)")
+                conditions.addValues([.int(low), .int(last)] + shared.values)
             }
         } else {
             try flowConditions(query, into: &conditions)
             parts.append("\(flowColumns) WHERE \(conditions.whereClause) \(groupBy)")
         }
+        // An empty window (since == until) has neither whole hours nor edges.
+        guard !parts.isEmpty else { return [] }
         let statement = try connection.prepare(parts.joined(separator: " UNION ALL "))
         try conditions.bind(statement)
         struct MergeKey: Hashable {
@@ -71,7 +73,7 @@ extension SQLiteFlowStore {
                                reply: reply, verdict: statement.int64(7), reason: statement.int64(8),
                                policyVerdict: statement.int64(9))
             if let index = merged[key] {
-                result[index].count += item.count
+                result[index].count = try result[index].count.addingChecked(item.count, "flow counts", path: path)
                 result[index].firstSeen = min(result[index].firstSeen, item.firstSeen)
                 result[index].lastSeen = max(result[index].lastSeen, item.lastSeen)
             } else {

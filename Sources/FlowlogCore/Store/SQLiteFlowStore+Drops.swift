@@ -12,16 +12,18 @@ struct DropTotals {
 
     var totals: [Key: (count: Int64, first: Int64, last: Int64)] = [:]
 
-    mutating func add(_ key: Key, count: Int64, first: Int64, last: Int64) {
+    /// - Throws: ``StoreError`` (`.outOfRange`) when counts read from the database overflow.
+    mutating func add(_ key: Key, count: Int64, first: Int64, last: Int64, path: String?) throws(StoreError) {
         if let existing = totals[key] {
-            totals[key] = (existing.count + count, min(existing.first, first), max(existing.last, last))
+            totals[key] = (try existing.count.addingChecked(count, "drop counts", path: path),
+                           min(existing.first, first), max(existing.last, last))
         } else {
             totals[key] = (count, first, last)
         }
     }
 
-    mutating func merge(_ other: DropTotals) {
-        for (key, value) in other.totals { add(key, count: value.count, first: value.first, last: value.last) }
+    mutating func merge(_ other: DropTotals, path: String?) throws(StoreError) {
+        for (key, value) in other.totals { try add(key, count: value.count, first: value.first, last: value.last, path: path) }
     }
 
     /// Runs `sql` (rows of source, destination, protocol, port, reason, then either `time` or
@@ -34,9 +36,9 @@ struct DropTotals {
                           port: statement.int64(3), reason: statement.int64(4))
             if perFlow {
                 let time = statement.int64(5)
-                add(key, count: 1, first: time, last: time)
+                try add(key, count: 1, first: time, last: time, path: connection.path)
             } else {
-                add(key, count: statement.int64(5), first: statement.int64(6), last: statement.int64(7))
+                try add(key, count: statement.int64(5), first: statement.int64(6), last: statement.int64(7), path: connection.path)
             }
         }
     }
@@ -90,8 +92,12 @@ extension SQLiteFlowStore {
         }
         let low = max(bounds.int64(0), restricted.since?.rawValue ?? Int64.min)
         let high = min(bounds.int64(1), restricted.until?.rawValue ?? Int64.max)
-        guard low < high else { return DropTotals() }
-        let middle = low + (high - low) / 2
+        // `high` is the last drop's time (inclusive) or `until` (exclusive); equal bounds can
+        // still hold one drop, which the query's own conditions keep or leave out.
+        guard low <= high else { return DropTotals() }
+        // Times may span 1677 to 2262, more than Int64 holds as a difference; as UInt64 the
+        // difference is exact (high >= low), and half of it fits.
+        let middle = low + Int64(UInt64(bitPattern: high &- low) / 2)
         var first = restricted
         first.until = Timestamp(rawValue: middle)
         var second = restricted
@@ -118,7 +124,7 @@ extension SQLiteFlowStore {
         }
         for worker in started { worker.join() }
         var totals = DropTotals()
-        for result in results.all() { totals.merge(try result.get()) }
+        for result in results.all() { try totals.merge(try result.get(), path: path) }
         return totals
     }
 }

@@ -9,21 +9,80 @@ public struct PruneResult: Sendable, Equatable {
     public init() {}
 }
 
+/// The window one `report --window last-report` run claimed: `[since, until)`.
+public struct ReportWindowClaim: Sendable, Equatable {
+    public var name: String
+    public var since: Timestamp
+    public var until: Timestamp
+    /// The marker before this claim (nil for the first report of this name).
+    public var previousEnd: Timestamp?
+
+    /// Whether another run's claim already reached `until`, so this window covers no time.
+    public var isEmpty: Bool { since >= until }
+}
+
 extension SQLiteFlowStore {
     // MARK: - Report windows
 
     /// Where the previous report named `name` ended, if there was one.
     public func lastReportEnd(name: String) throws -> Timestamp? {
+        try reportEnd(name: name)
+    }
+
+    /// Claims the next window of the report named `name`: from where the previous report ended
+    /// (or `firstStart` for the first one) up to `until`, and moves the marker to its end, in one
+    /// write transaction (a compare-and-set), so two concurrent runs never get overlapping windows.
+    ///
+    /// The marker never moves backwards: when another run already claimed past `until` (its clock
+    /// read later), this claim is the empty window at the marker.
+    /// - Throws: ``StoreError``.
+    public func claimReportWindow(name: String, until: Timestamp, firstStart: Timestamp) throws -> ReportWindowClaim {
+        try connection.transaction { () throws(StoreError) -> ReportWindowClaim in
+            // BEGIN IMMEDIATE holds the write lock from the read to the update: a second run
+            // waits here and then reads this run's end.
+            let previous = try reportEnd(name: name)
+            let since = previous ?? min(firstStart, until)
+            let claim = ReportWindowClaim(name: name, since: since, until: max(until, since), previousEnd: previous)
+            try writeReportEnd(name: name, claim.until)
+            return claim
+        }
+    }
+
+    /// Gives back a claimed window whose report could not be written, so the next run covers it
+    /// again — only if no later run has claimed past it (compare-and-set on the marker); returns
+    /// whether it was given back.
+    /// - Throws: ``StoreError``.
+    @discardableResult
+    public func releaseReportWindow(_ claim: ReportWindowClaim) throws -> Bool {
+        try connection.transaction { () throws(StoreError) -> Bool in
+            guard try reportEnd(name: claim.name) == claim.until else { return false }
+            if let previous = claim.previousEnd {
+                try writeReportEnd(name: claim.name, previous)
+            } else {
+                let delete = try connection.prepare("DELETE FROM report_state WHERE name = ?")
+                try delete.bind(claim.name, at: 1)
+                try delete.run()
+            }
+            return true
+        }
+    }
+
+    /// Records that the report named `name` covered up to `until`; a marker already past
+    /// `until` stays where it is.
+    public func recordReport(name: String, until: Timestamp) throws {
+        try writeReportEnd(name: name, until, forwardOnly: true)
+    }
+
+    private func reportEnd(name: String) throws(StoreError) -> Timestamp? {
         let statement = try connection.prepare("SELECT until_time FROM report_state WHERE name = ?")
         try statement.bind(name, at: 1)
         return try statement.step() ? Timestamp(rawValue: statement.int64(0)) : nil
     }
 
-    /// Records that the report named `name` covered up to `until`.
-    public func recordReport(name: String, until: Timestamp) throws {
+    private func writeReportEnd(name: String, _ until: Timestamp, forwardOnly: Bool = false) throws(StoreError) {
         let statement = try connection.prepare("""
             INSERT INTO report_state (name, until_time) VALUES (?, ?)
-            ON CONFLICT (name) DO UPDATE SET until_time = excluded.until_time
+            ON CONFLICT (name) DO UPDATE SET until_time = \(forwardOnly ? "max(until_time, excluded.until_time)" : "excluded.until_time")
             """)
         try statement.bind(name, at: 1)
         try statement.bind(until.rawValue, at: 2)
@@ -38,6 +97,10 @@ extension SQLiteFlowStore {
     public func prune(before cut: Timestamp) throws -> PruneResult {
         let hourNanos: Int64 = 3_600_000_000_000
         let boundaryHour = cut.rawValue.floorDiv(hourNanos)
+        // The boundary hour's nanoseconds, clamped: near 1677 and 2262 an hour's start or end is
+        // outside 64 bits, and no stored time can be beyond the clamp anyway.
+        let boundaryStart = boundaryHour.multipliedClamped(by: hourNanos)
+        let boundaryEnd = (boundaryHour + 1).multipliedClamped(by: hourNanos)
         var result = PruneResult()
         try connection.transaction {
             result.flows = try deleteCounting("DELETE FROM flows WHERE time < ?", cut.rawValue)
@@ -45,8 +108,7 @@ extension SQLiteFlowStore {
             // Rollup rows of whole hours before the cut go; the boundary hour is recounted.
             _ = try deleteCounting("DELETE FROM flow_rollup WHERE hour <= ?", boundaryHour)
             _ = try deleteCounting("DELETE FROM drop_rollup WHERE minute < ?", (boundaryHour + 1) * 60)
-            try recountRollups(from: Timestamp(rawValue: boundaryHour * hourNanos),
-                               to: Timestamp(rawValue: (boundaryHour + 1) * hourNanos))
+            try recountRollups(from: boundaryStart, to: boundaryEnd, lastHour: boundaryEnd == Int64.max)
             result.endpoints = try deleteCounting("""
                 DELETE FROM endpoints WHERE id NOT IN (
                     SELECT source FROM flows UNION SELECT destination FROM flows
@@ -67,15 +129,17 @@ extension SQLiteFlowStore {
         return result
     }
 
-    /// Rebuilds the rollup rows of `[start, end)` (whole hours) from the flows stored there,
-    /// a minute at a time so memory stays bounded.
-    private func recountRollups(from start: Timestamp, to end: Timestamp) throws {
+    /// Rebuilds the rollup rows of `[start, end)` (whole hours, clamped to 64 bits) from the flows
+    /// stored there, a minute at a time so memory stays bounded. With `lastHour`, `end` is the
+    /// clamp, not a bound: the last minute takes every later time, `Int64.max` included.
+    private func recountRollups(from start: Int64, to end: Int64, lastHour: Bool) throws {
         let minuteNanos: Int64 = 60_000_000_000
-        var low = start.rawValue
-        while low < end.rawValue {
+        var low = start
+        while low < end {
+            let (high, overflow) = low.addingReportingOverflow(minuteNanos)
             var query = FlowQuery()
             query.since = Timestamp(rawValue: low)
-            query.until = Timestamp(rawValue: low + minuteNanos)
+            query.until = overflow || (lastHour && high >= end) ? nil : Timestamp(rawValue: high)
             var rollups = RollupAccumulator()
             for stored in try storedRows(matching: query) {
                 rollups.add(stored.flow, source: stored.source, destination: stored.destination,
@@ -83,7 +147,8 @@ extension SQLiteFlowStore {
                             destinationMayNotBePod: EvaluationCache.mayNotBePod(stored.flow.destination))
             }
             try rollups.write(to: connection, statements: &rollupStatements)
-            low += minuteNanos
+            guard !overflow else { break }
+            low = high
         }
     }
 

@@ -246,16 +246,23 @@ extension SQLiteFlowStore {
                 """)
             conditions.addValues([.int(window.firstBucket), .int(window.endBucket)] + shared.values)
         }
-        for (low, high) in window.edges {
+        for (low, last) in window.edges {
             parts.append("""
                 SELECT time / \(nanosPerMinute) - (time % \(nanosPerMinute) < 0) AS minute, source, destination, protocol,
                     \(SQLRules.connectionPort) AS port,
                     drop_reason, 1 AS count, time AS first_time, time AS last_time
                 FROM flows INDEXED BY flows_drops
-                WHERE \(SQLRules.countsAsDrop) AND time >= ? AND time < ? AND \(shared.whereClause)
+                WHERE \(SQLRules.countsAsDrop) AND time >= ? AND time <= ? AND \(shared.whereClause)
                 """)
-            conditions.addValues([.int(low), .int(high)])
+            conditions.addValues([.int(low), .int(last)])
             conditions.addValues(shared.values)
+        }
+        // An empty window (since == until) has neither whole minutes nor edges: no rows.
+        if parts.isEmpty {
+            parts.append("""
+                SELECT 0 AS minute, 0 AS source, 0 AS destination, 0 AS protocol, 0 AS port, 0 AS drop_reason, 0 AS count,
+                    0 AS first_time, 0 AS last_time WHERE 0
+                """)
         }
         let union = parts.joined(separator: " UNION ALL ")
         if perMinute { return ("SELECT minute, sum(count) FROM (\(union)) GROUP BY minute", conditions) }
@@ -288,16 +295,21 @@ extension SQLiteFlowStore {
         let statement = try connection.prepare(sql)
         try conditions.bind(statement)
         while try statement.step() {
-            let hour = Timestamp(rawValue: (statement.int64(0) * minuteNanos).floorDiv(hourNanos) * hourNanos)
-            result[hour, default: 0] += statement.int64(1)
+            // The hour's start from the minute without going through nanoseconds first, so a
+            // minute near 2262 (or a damaged rollup row) cannot overflow; clamped like the report's hours.
+            let hour = Timestamp(rawValue: statement.int64(0).floorDiv(hourNanos / minuteNanos).multipliedClamped(by: hourNanos))
+            result[hour] = try (result[hour] ?? 0).addingChecked(statement.int64(1), "drop counts", path: path)
         }
         return result
     }
 
     public func lostEventCount(since: Timestamp?, until: Timestamp?) throws -> Int64 {
-        let statement = try connection.prepare("SELECT coalesce(sum(count), 0) FROM lost_events WHERE time >= ? AND time < ?")
+        // An inclusive last nanosecond, so that without `until` a record at Int64.max counts too.
+        let (last, beforeTheFirst) = (until?.rawValue ?? Int64.max).subtractingReportingOverflow(until == nil ? 0 : 1)
+        guard !beforeTheFirst else { return 0 }
+        let statement = try connection.prepare("SELECT coalesce(sum(count), 0) FROM lost_events WHERE time >= ? AND time <= ?")
         try statement.bind(since?.rawValue ?? Int64.min, at: 1)
-        try statement.bind(until?.rawValue ?? Int64.max, at: 2)
+        try statement.bind(last, at: 2)
         return try statement.step() ? statement.int64(0) : 0
     }
 
@@ -309,7 +321,7 @@ extension SQLiteFlowStore {
         while try verdicts.step() {
             let count = verdicts.int64(1)
             stats.flowsByVerdict[Verdict(code: Int32(truncatingIfNeeded: verdicts.int64(0)))] = count
-            stats.flows += count
+            stats.flows = try stats.flows.addingChecked(count, "flow counts", path: path)
         }
         let range = try connection.prepare("SELECT min(time), max(time) FROM flows")
         if try range.step(), !range.isNull(0) {
@@ -327,7 +339,7 @@ extension SQLiteFlowStore {
         stats.checkpoints = try allCheckpoints()
         let pages = try connection.scalarInt("PRAGMA page_count") ?? 0
         let pageSize = try connection.scalarInt("PRAGMA page_size") ?? 0
-        stats.sizeBytes = pages * pageSize
+        stats.sizeBytes = pages.multipliedClamped(by: pageSize)
         return stats
     }
 }
@@ -337,6 +349,35 @@ extension Int64 {
     func floorDiv(_ divisor: Int64) -> Int64 {
         let quotient = self / divisor
         return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+
+    /// Division rounding toward positive infinity, for a positive divisor, without the overflow
+    /// of `(self + divisor - 1) / divisor` near `Int64.max`.
+    func ceilDiv(_ divisor: Int64) -> Int64 {
+        // Swift's division truncates toward zero: only a positive remainder needs rounding up,
+        // and then the quotient is below Int64.max.
+        let quotient = self / divisor
+        return self % divisor > 0 ? quotient + 1 : quotient
+    }
+
+    /// `self * factor`, clamped to `Int64.min ... Int64.max` instead of trapping: the start or end
+    /// of a time bucket near 1677 or 2262 that 64-bit nanoseconds cannot hold.
+    func multipliedClamped(by factor: Int64) -> Int64 {
+        let (product, overflow) = multipliedReportingOverflow(by: factor)
+        guard overflow else { return product }
+        return (self < 0) == (factor < 0) ? Int64.max : Int64.min
+    }
+
+    /// `self + other` for counts and totals read from the database.
+    /// - Throws: ``StoreError`` with kind `.outOfRange` instead of trapping when the sum does not
+    ///   fit in 64 bits (only a damaged or hand-edited database holds such counts).
+    func addingChecked(_ other: Int64, _ what: @autoclosure () -> String, path: String?) throws(StoreError) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        guard !overflow else {
+            throw StoreError(kind: .outOfRange, message: "\(what()) in the database add up to more than 64 bits hold; the database is damaged",
+                             path: path)
+        }
+        return sum
     }
 }
 

@@ -42,14 +42,23 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     /// - Throws: ``StoreError`` when the file cannot be opened, is not a flowlog database, or is
     ///   from a newer flowlog.
     public init(path: String) throws(StoreError) {
-        connection = try SQLiteConnection(path: path)
+        let connection = try SQLiteConnection(path: path)
+        self.connection = connection
         try connection.setBusyTimeout(milliseconds: 15_000)
         do {
-            // WAL lets readers run while an ingest writes; NORMAL sync is durable across
-            // application crashes (a power loss may lose the last commits, never corrupt).
-            if path != ":memory:" { _ = try connection.scalarInt("PRAGMA journal_mode = WAL") }
-            try connection.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192")
-            try Migrations.migrate(connection)
+            // Processes that open a new database at the same moment race to set WAL mode and
+            // create the schema; the loser can get SQLITE_BUSY even with a busy timeout (changing
+            // the journal mode does not always wait), and every step below can simply be redone.
+            try connection.retryingWhileBusy { () throws(StoreError) in
+                // Whose file it is, before anything is written: setting WAL mode alone rewrites
+                // the header of another application's database.
+                _ = try SchemaState(connection).needsMigration(path)
+                // WAL lets readers run while an ingest writes; NORMAL sync is durable across
+                // application crashes (a power loss may lose the last commits, never corrupt).
+                if path != ":memory:" { _ = try connection.scalarInt("PRAGMA journal_mode = WAL") }
+                try connection.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192")
+                try Migrations.migrate(connection)
+            }
         } catch {
             if case .sqlite = error.kind, error.message.contains("file is not a database") {
                 throw StoreError(kind: .notADatabase, message: "not a flowlog database (the file is not SQLite or is corrupt)", path: path)

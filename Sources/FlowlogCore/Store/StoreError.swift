@@ -9,6 +9,15 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case notADatabase
         /// The database file could not be created or opened safely.
         case file
+        /// The file is an SQLite database of another application (it has tables but not
+        /// flowlog's `PRAGMA application_id`); flowlog leaves it untouched.
+        case foreignDatabase
+        /// The database's schema version is one no flowlog ever wrote (negative, or a flowlog
+        /// version without flowlog's tables).
+        case unknownSchema(found: Int)
+        /// A time or count, from the database or from a flag, is outside what flowlog can compute
+        /// with (nanoseconds since 1970 in 64 bits reach only from 1677 to 2262).
+        case outOfRange
     }
 
     public var kind: Kind
