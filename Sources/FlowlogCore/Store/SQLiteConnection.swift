@@ -26,13 +26,13 @@ final class SQLiteConnection: @unchecked Sendable {
             | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW
         let code = sqlite3_open_v2(path, &raw, flags, nil)
         guard let raw else {
-            throw StoreError(kind: .sqlite(code: code), message: "cannot open the database", path: path)
+            throw StoreError(sqliteCode: code, message: "cannot open the database", path: path)
         }
         guard code == SQLITE_OK else {
             let message = String(cString: sqlite3_errmsg(raw))
             // A half-opened handle must still be released.
             sqlite3_close_v2(raw)
-            throw StoreError(kind: .sqlite(code: code), message: "cannot open the database: \(message)", path: path)
+            throw StoreError(sqliteCode: code, message: "cannot open the database: \(message)", path: path)
         }
         handle = raw
         sqlite3_extended_result_codes(handle, 1)
@@ -74,7 +74,7 @@ final class SQLiteConnection: @unchecked Sendable {
         if primary == SQLITE_CORRUPT {
             return StoreError(kind: .notADatabase, message: "the database file is corrupt: \(message)", sql: sql, path: path)
         }
-        return StoreError(kind: .sqlite(code: code), message: message, sql: sql, path: path)
+        return StoreError(sqliteCode: code, message: message, sql: sql, path: path)
     }
 
     @inline(__always)
@@ -95,7 +95,7 @@ final class SQLiteConnection: @unchecked Sendable {
         let flags = persistent ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0
         let code = sqlite3_prepare_v3(handle, sql, -1, flags, &raw, nil)
         guard code == SQLITE_OK else { throw error(code, sql: sql) }
-        guard let raw else { throw StoreError(kind: .sqlite(code: code), message: "empty statement", sql: sql, path: path) }
+        guard let raw else { throw StoreError(sqliteCode: code, message: "empty statement", sql: sql, path: path) }
         return Statement(handle: raw, connection: self, sql: sql)
     }
 
@@ -204,7 +204,7 @@ final class Statement {
     /// Binds a blob from raw bytes; SQLite copies it (transient destructor).
     func bind(_ value: UnsafeRawBufferPointer, at index: Int32) throws(StoreError) {
         guard let length = Int32(exactly: value.count) else {
-            throw StoreError(kind: .sqlite(code: SQLITE_TOOBIG), message: "a value of \(value.count) bytes is too large to store",
+            throw StoreError(sqliteCode: SQLITE_TOOBIG, message: "a value of \(value.count) bytes is too large to store",
                              sql: sql, path: connection.path)
         }
         let code = sqlite3_bind_blob(handle, index, value.baseAddress ?? UnsafeRawPointer(bitPattern: 1), length,
@@ -284,8 +284,20 @@ final class Statement {
 extension StoreError {
     /// Whether SQLite said another connection holds a lock (`SQLITE_BUSY`, `SQLITE_LOCKED` and
     /// their extended codes), so the same step may succeed later.
-    var isBusy: Bool {
-        guard case .sqlite(let code) = kind else { return false }
-        return code & 0xFF == SQLITE_BUSY || code & 0xFF == SQLITE_LOCKED
+    var isBusy: Bool { kind == .busy }
+
+    /// An error with SQLite's result `code`, classified into a backend-neutral kind.
+    init(sqliteCode code: Int32, message: String, sql: String? = nil, path: String? = nil) {
+        let kind: Kind
+        switch code & 0xFF {
+        case SQLITE_BUSY, SQLITE_LOCKED: kind = .busy
+        case SQLITE_READONLY: kind = .readOnly
+        case SQLITE_FULL: kind = .full
+        case SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_AUTH: kind = .cannotOpen
+        case SQLITE_IOERR: kind = .io
+        case SQLITE_NOTADB, SQLITE_CORRUPT: kind = .notADatabase
+        default: kind = .failed
+        }
+        self.init(kind: kind, message: message, sql: sql, path: path, backend: ("SQLite", code))
     }
 }

@@ -60,7 +60,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
                 try Migrations.migrate(connection)
             }
         } catch {
-            if case .sqlite = error.kind, error.message.contains("file is not a database") {
+            if error.backend != nil, error.message.contains("file is not a database") {
                 throw StoreError(kind: .notADatabase, message: "not a flowlog database (the file is not SQLite or is corrupt)", path: path)
             }
             throw error
@@ -247,7 +247,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             try select.bind(labelSet, at: 5)
             try select.bind(workloads, at: 6)
             guard try select.step() else {
-                throw StoreError(kind: .sqlite(code: 0), message: "an interned endpoint disappeared", path: path)
+                throw StoreError(kind: .failed, message: "an interned endpoint disappeared", path: path)
             }
             id = select.int64(0)
         }
@@ -282,7 +282,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
         let select = try connection.prepare("SELECT id FROM \(table) WHERE \(column) = ?")
         try select.bind(value, at: 1)
         guard try select.step() else {
-            throw StoreError(kind: .sqlite(code: 0), message: "an interned value disappeared", path: path)
+            throw StoreError(kind: .failed, message: "an interned value disappeared", path: path)
         }
         return select.int64(0)
     }

@@ -1,8 +1,19 @@
-/// A failure of the flow store: what SQLite said, and which statement (never the bound values).
+/// A failure of the flow store: a backend-neutral kind, the backend's own message and code, and
+/// which statement failed (never the bound values).
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
-        /// SQLite returned an error code.
-        case sqlite(code: Int32)
+        /// Another connection or process holds a lock; the same operation may succeed later.
+        case busy
+        /// The database may not be written (file permissions, a read-only mount or connection).
+        case readOnly
+        /// The disk or the database is full.
+        case full
+        /// The database could not be opened or reached.
+        case cannotOpen
+        /// Reading or writing the database's storage failed.
+        case io
+        /// Any other failure the backend reported (see ``StoreError/backendCode``).
+        case failed
         /// The database was written by a newer flowlog.
         case newerSchema(found: Int, supported: Int)
         /// The file is not a flowlog database (or not SQLite at all).
@@ -26,18 +37,22 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var sql: String?
     /// The database path, when known.
     public var path: String?
+    /// The backend that failed and its own error code (`SQLite`, 5), when it gave one.
+    public var backend: (name: String, code: Int32)?
 
-    public init(kind: Kind, message: String, sql: String? = nil, path: String? = nil) {
+    public init(kind: Kind, message: String, sql: String? = nil, path: String? = nil,
+                backend: (name: String, code: Int32)? = nil) {
         self.kind = kind
         self.message = message
         self.sql = sql
         self.path = path
+        self.backend = backend
     }
 
     public var description: String {
         var text = path.map { "\($0): " } ?? ""
         text += message
-        if case .sqlite(let code) = kind { text += " (SQLite code \(code))" }
+        if let backend { text += " (\(backend.name) code \(backend.code))" }
         return text
     }
 
