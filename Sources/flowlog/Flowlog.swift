@@ -48,6 +48,10 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
             printError("flowlog: error: \(message)")
             throw ExitCode(ExitCodes.runtimeFailure)
         }
+    } catch let error as StoreError where error.kind == .invalidData {
+        // Stored values out of range: invalid data, like an invalid policy file.
+        printError("flowlog: error: \(error)")
+        throw ExitCode(ExitCodes.dataError)
     } catch {
         printError("flowlog: error: \(error)")
         throw ExitCode(ExitCodes.runtimeFailure)

@@ -58,12 +58,18 @@ struct ReportCommand: ParsableCommand {
         if window != nil && (since != nil || until != nil) {
             throw ValidationError("--window last-report sets its own start and end; do not combine it with --since or --until")
         }
-        if let until, TimeBound.parse(until, now: Timestamp(rawValue: 0)) == nil {
-            throw ValidationError("--until: \"\(until)\" is neither a duration (1h) nor an RFC 3339 time")
-        }
         if top < 0 { throw ValidationError("--top must be 0 or more") }
-        if let since, TimeBound.parse(since, now: Timestamp(rawValue: 0)) == nil {
-            throw ValidationError("--since: \"\(since)\" is neither a duration (24h, 7d) nor an RFC 3339 time")
+        _ = try bounds(now: now())
+    }
+
+    /// `--since` and `--until` read against `now` (nil when not given).
+    /// - Throws: `ValidationError` (exit 64) naming the flag whose value is unreadable or out of range.
+    private func bounds(now: Timestamp) throws -> (since: Timestamp?, until: Timestamp?) {
+        do {
+            return (try since.map { text throws(FlowQueryFlagError) in try FlowQueryFlags.time(text, flag: "--since", now: now) },
+                    try until.map { text throws(FlowQueryFlagError) in try FlowQueryFlags.time(text, flag: "--until", now: now) })
+        } catch {
+            throw ValidationError(error.description)
         }
     }
 
@@ -71,13 +77,15 @@ struct ReportCommand: ParsableCommand {
         let report = try reportingErrors { () throws -> PeriodicReport in
             let flowStore = try store.openStore()
             let current = now()
-            let until = self.until.flatMap { TimeBound.parse($0, now: current) } ?? current
+            let given = try bounds(now: current)
+            let until = given.until ?? current
+            // The defaults are a day back (checked: a clock or --until near 1677 has no day before it).
+            let day: Int64 = 86_400_000_000_000
             let start: Timestamp
             if window == .lastReport {
-                start = try flowStore.lastReportEnd(name: "default")
-                    ?? Timestamp(rawValue: until.rawValue - 86_400_000_000_000)
+                start = try flowStore.lastReportEnd(name: "default") ?? until.subtracting(nanoseconds: day) ?? Timestamp.earliest
             } else {
-                start = TimeBound.parse(since ?? "24h", now: current) ?? current
+                start = given.since ?? current.subtracting(nanoseconds: day) ?? Timestamp.earliest
             }
             var evaluator: VerdictEvaluator?
             if !policies.isEmpty {

@@ -134,28 +134,52 @@ enum NodePattern {
 
 /// A query's time window cut for a rollup with buckets of `bucketNanos`: the whole buckets the
 /// rollup answers, and the partial edges (nanosecond ranges) the flows themselves must answer.
+///
+/// The bounds may be anywhere in `Int64` (a `--since` of 2262 or 1677), so every step is checked:
+/// a bucket whose start does not fit in 64 bits holds no representable time before `since` (or
+/// after `until`), and the edge simply runs to the end of the range.
 struct BucketedWindow {
     /// Whole buckets `[firstBucket, endBucket)`; empty when `firstBucket >= endBucket`.
     var firstBucket: Int64
     var endBucket: Int64
-    /// Ranges `[low, high)` of nanoseconds outside the whole buckets.
-    var edges: [(low: Int64, high: Int64)]
+    /// Ranges `[first, last]` of nanoseconds outside the whole buckets, both ends inclusive so
+    /// that a range can reach Int64.max (2262-04-11T23:47:16.854775807Z) itself. When there are
+    /// no whole buckets there is exactly one range, possibly empty (`first > last`).
+    var edges: [(first: Int64, last: Int64)]
 
     var hasWholeBuckets: Bool { firstBucket < endBucket }
 
     init(since: Timestamp?, until: Timestamp?, bucketNanos: Int64) {
-        firstBucket = since.map { ($0.rawValue + bucketNanos - 1).floorDiv(bucketNanos) } ?? Int64.min
+        // The first bucket that starts at or after `since`: floor, plus one unless exact. The
+        // floor of an Int64 by a divisor above 1 is far from Int64.max, so the plus one fits.
+        firstBucket = since.map { time in
+            let floor = time.rawValue.floorDiv(bucketNanos)
+            return time.rawValue % bucketNanos == 0 ? floor : floor &+ 1
+        } ?? Int64.min
         endBucket = until.map { $0.rawValue.floorDiv(bucketNanos) } ?? Int64.max
+        // `until` is exclusive; the last time before it (none before Int64.min).
+        let lastTime: Int64? = until.map { $0.rawValue == Int64.min ? nil : $0.rawValue - 1 } ?? Int64.max
         edges = []
-        if firstBucket < endBucket {
-            if let since, since.rawValue < firstBucket * bucketNanos {
-                edges.append((since.rawValue, firstBucket * bucketNanos))
+        guard firstBucket < endBucket else {
+            // One range, empty (first > last) when nothing lies before `until`.
+            edges.append(lastTime.map { (since?.rawValue ?? Int64.min, $0) } ?? (Int64.max, Int64.min))
+            return
+        }
+        if let since {
+            // A bucket start past Int64.max means no whole bucket holds a representable time
+            // after `since`: the edge runs to the end of time.
+            let (start, overflow) = firstBucket.multipliedReportingOverflow(by: bucketNanos)
+            if overflow {
+                edges.append((since.rawValue, Int64.max))
+            } else if since.rawValue < start {
+                edges.append((since.rawValue, start - 1))
             }
-            if let until, endBucket * bucketNanos < until.rawValue {
-                edges.append((endBucket * bucketNanos, until.rawValue))
-            }
-        } else {
-            edges.append((since?.rawValue ?? Int64.min, until?.rawValue ?? Int64.max))
+        }
+        if let until, let lastTime {
+            // Likewise a start before Int64.min: the edge runs from the start of time.
+            let (start, overflow) = endBucket.multipliedReportingOverflow(by: bucketNanos)
+            let bucketStart = overflow ? Int64.min : start
+            if bucketStart < until.rawValue { edges.append((bucketStart, lastTime)) }
         }
     }
 }

@@ -27,7 +27,7 @@ extension SQLiteFlowStore {
                 conditions.addValues([.int(window.firstBucket), .int(window.endBucket)] + shared.values)
             }
             for (low, high) in window.edges {
-                parts.append("\(flowColumns) WHERE time >= ? AND time < ? AND \(shared.whereClause) \(groupBy)")
+                parts.append("\(flowColumns) WHERE time >= ? AND time <= ? AND \(shared.whereClause) \(groupBy)")
                 conditions.addValues([.int(low), .int(high)] + shared.values)
             }
         } else {

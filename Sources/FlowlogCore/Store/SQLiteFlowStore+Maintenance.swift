@@ -45,8 +45,10 @@ extension SQLiteFlowStore {
             // Rollup rows of whole hours before the cut go; the boundary hour is recounted.
             _ = try deleteCounting("DELETE FROM flow_rollup WHERE hour <= ?", boundaryHour)
             _ = try deleteCounting("DELETE FROM drop_rollup WHERE minute < ?", (boundaryHour + 1) * 60)
-            try recountRollups(from: Timestamp(rawValue: boundaryHour * hourNanos),
-                               to: Timestamp(rawValue: (boundaryHour + 1) * hourNanos))
+            // Checked: the boundary hour of a cut in 1677 starts before, and in 2262 ends after,
+            // what 64 bits of nanoseconds hold.
+            try recountRollups(from: Timestamp.periodStart(index: boundaryHour, unitNanos: hourNanos) ?? .earliest,
+                               to: Timestamp.periodStart(index: boundaryHour + 1, unitNanos: hourNanos) ?? .latest)
             result.endpoints = try deleteCounting("""
                 DELETE FROM endpoints WHERE id NOT IN (
                     SELECT source FROM flows UNION SELECT destination FROM flows
@@ -75,7 +77,9 @@ extension SQLiteFlowStore {
         while low < end.rawValue {
             var query = FlowQuery()
             query.since = Timestamp(rawValue: low)
-            query.until = Timestamp(rawValue: low + minuteNanos)
+            // The last minute of 2262 ends past Int64.max: then the query runs to the end of time.
+            let (next, overflow) = low.addingReportingOverflow(minuteNanos)
+            query.until = overflow ? nil : Timestamp(rawValue: next)
             var rollups = RollupAccumulator()
             for stored in try storedRows(matching: query) {
                 rollups.add(stored.flow, source: stored.source, destination: stored.destination,
@@ -83,7 +87,8 @@ extension SQLiteFlowStore {
                             destinationMayNotBePod: EvaluationCache.mayNotBePod(stored.flow.destination))
             }
             try rollups.write(to: connection, statements: &rollupStatements)
-            low += minuteNanos
+            if overflow { break }
+            low = next
         }
     }
 

@@ -252,7 +252,7 @@ extension SQLiteFlowStore {
                     \(connectionPortSQL) AS port,
                     drop_reason, 1 AS count, time AS first_time, time AS last_time
                 FROM flows INDEXED BY flows_drops
-                WHERE verdict = 2 AND event_type != 5 AND time >= ? AND time < ? AND \(shared.whereClause)
+                WHERE verdict = 2 AND event_type != 5 AND time >= ? AND time <= ? AND \(shared.whereClause)
                 """)
             conditions.addValues([.int(low), .int(high)])
             conditions.addValues(shared.values)
@@ -288,16 +288,28 @@ extension SQLiteFlowStore {
         let statement = try connection.prepare(sql)
         try conditions.bind(statement)
         while try statement.step() {
-            let hour = Timestamp(rawValue: (statement.int64(0) * minuteNanos).floorDiv(hourNanos) * hourNanos)
-            result[hour, default: 0] += statement.int64(1)
+            // By minute number, not minute start: the start of the first minute of 1677 does not
+            // fit in 64 bits. The keys agree with ReportBuilder.hourStarts.
+            let minute = statement.int64(0)
+            guard let hour = Timestamp.periodStart(index: minute.floorDiv(hourNanos / minuteNanos), unitNanos: hourNanos) else {
+                throw StoreError(kind: .invalidData, message: "a drop rollup row has minute \(minute), which no time falls in; the database is damaged")
+            }
+            let (total, overflow) = (result[hour] ?? 0).addingReportingOverflow(statement.int64(1))
+            guard !overflow else {
+                throw StoreError(kind: .invalidData, message: "stored drop counts add up to more than 64 bits hold; the database is damaged")
+            }
+            result[hour] = total
         }
         return result
     }
 
     public func lostEventCount(since: Timestamp?, until: Timestamp?) throws -> Int64 {
-        let statement = try connection.prepare("SELECT coalesce(sum(count), 0) FROM lost_events WHERE time >= ? AND time < ?")
+        // Without `until` the range must include Int64.max itself, so the bound is inclusive.
+        let statement = try connection.prepare(
+            until == nil ? "SELECT coalesce(sum(count), 0) FROM lost_events WHERE time >= ?"
+                : "SELECT coalesce(sum(count), 0) FROM lost_events WHERE time >= ? AND time < ?")
         try statement.bind(since?.rawValue ?? Int64.min, at: 1)
-        try statement.bind(until?.rawValue ?? Int64.max, at: 2)
+        if let until { try statement.bind(until.rawValue, at: 2) }
         return try statement.step() ? statement.int64(0) : 0
     }
 

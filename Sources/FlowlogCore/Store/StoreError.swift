@@ -9,6 +9,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case notADatabase
         /// The database file could not be created or opened safely.
         case file
+        /// Stored values are out of range (a count that overflows 64 bits when summed, a time
+        /// bucket no time falls in): the database was damaged or written by something else.
+        case invalidData
     }
 
     public var kind: Kind
