@@ -15,7 +15,9 @@ struct ReportCommand: ParsableCommand {
             against the policies. Every time is UTC RFC 3339.
 
             --out FILE writes atomically (a temporary file renamed over FILE), so a web server \
-            never serves half a report.
+            never serves half a report; an existing FILE keeps its mode and owner, a new one is \
+            0600 unless --mode says otherwise. A FIFO or a device (/dev/null) is written in place, \
+            never replaced.
 
             Exit codes: 0 done; 1 failure; 3 with --fail-on-new-drops when drop pairs appeared \
             that were never seen before the window (cron mails on non-zero); 65 an invalid policy file.
@@ -42,14 +44,19 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also replay the window against these policies (a file or directory; repeat for more).", valueName: "path"))
     var policies: [String] = []
 
-    @Option(help: "How many drop pairs to list.")
-    var top = 10
+    @Option(parsing: .unconditional, help: "How many drop pairs to list.", transform: CountArgument.parse)
+    var top: Int = 10
 
     @Option(name: [.customShort("o"), .long], help: "Output format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var output: ReportFormat = .markdown
 
     @Option(help: ArgumentHelp("Write the report to this file, atomically, instead of standard output.", valueName: "file"))
     var out: String?
+
+    @Option(help: ArgumentHelp("Permissions of the --out file, octal (0644 to let a web server read it; "
+                               + "default: a new file 0600, an existing one keeps its mode).", valueName: "mode"),
+            transform: FileModeArgument.parse)
+    var mode: FileModeArgument?
 
     @Flag(name: .customLong("fail-on-new-drops"), help: "Exit 3 when drop pairs appeared that were never seen before the window.")
     var failOnNewDrops = false
@@ -58,8 +65,8 @@ struct ReportCommand: ParsableCommand {
         if window != nil && (since != nil || until != nil) {
             throw ValidationError("--window last-report sets its own start and end; do not combine it with --since or --until")
         }
-        if top < 0 { throw ValidationError("--top must be 0 or more") }
         _ = try bounds(now: now())
+        if mode != nil && out == nil { throw ValidationError("--mode sets the permissions of the --out file; give --out too") }
     }
 
     /// `--since` and `--until` read against `now` (nil when not given).
@@ -99,7 +106,7 @@ struct ReportCommand: ParsableCommand {
             output.render(report, to: &text)
             if let out {
                 do {
-                    try AtomicFileWriter.write(text, to: out)
+                    try AtomicFileWriter.write(text, to: out, mode: mode?.value)
                 } catch {
                     throw CLIError.runtime("\(error)")
                 }
