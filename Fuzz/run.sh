@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds and runs the libFuzzer targets: the flow-line decoder and the policy loader.
+# Builds and runs the libFuzzer targets: the flow-line decoder, the policy loader, and the
+# filter flags read into a query (times, durations, selectors) with its window arithmetic.
 #
 #   bash Fuzz/run.sh [SECONDS]      default 60 seconds per target
 #
@@ -22,13 +23,23 @@ build() {
 }
 build FuzzFlowDecoder FlowDecoderTarget.swift
 build FuzzPolicyLoader PolicyLoaderTarget.swift
+build FuzzFlowQueryFlags FlowQueryFlagsTarget.swift
 
-mkdir -p Fuzz/corpus-flows Fuzz/corpus-policies
+mkdir -p Fuzz/corpus-flows Fuzz/corpus-policies Fuzz/corpus-flags
 if [ -z "$(ls -A Fuzz/corpus-flows)" ]; then
     head -200 SampleFlows/flows/production.jsonl | split -l 1 - Fuzz/corpus-flows/sample-
 fi
 if [ -z "$(ls -A Fuzz/corpus-policies)" ]; then
     cp SampleFlows/policies/*.yaml SampleFlows/broken-policies/*.yaml Fuzz/corpus-policies/
+fi
+if [ -z "$(ls -A Fuzz/corpus-flags)" ]; then
+    # A "now" selector byte, then lines of (flag byte, value): 17 is --since, 18 --until, 6 --label,
+    # 29 --drop-reason (10 is the line break; 29 modulo 19 is 10), 13 --from-ip (FlowQueryFlagsTarget.swift).
+    printf '\x00\x112262-04-11T23:47:16.854775806Z' >Fuzz/corpus-flags/since-2262
+    printf '\x00\x111677-09-21T00:12:43.145224193Z\n\x1224h' >Fuzz/corpus-flags/since-1677
+    printf '\x03\x1199999999999d\n\x120s' >Fuzz/corpus-flags/durations
+    printf '\x02\x111h30m\n\x062026-11-20T10:00:00+02:00' >Fuzz/corpus-flags/mixed
+    printf '\x00\x06k8s:app=web,tier in (a,b),!canary\n\x1d133\n\x0d10.0.0.0/8' >Fuzz/corpus-flags/filters
 fi
 
 status=0
@@ -36,4 +47,6 @@ status=0
     Fuzz/corpus-flows 2>&1 | tail -4 || status=1
 "$OUT/FuzzPolicyLoader" -max_total_time="$SECONDS_PER_TARGET" -max_len=8192 -artifact_prefix=Fuzz/crashes/policy- \
     Fuzz/corpus-policies 2>&1 | tail -4 || status=1
+"$OUT/FuzzFlowQueryFlags" -max_total_time="$SECONDS_PER_TARGET" -max_len=512 -artifact_prefix=Fuzz/crashes/flags- \
+    Fuzz/corpus-flags 2>&1 | tail -4 || status=1
 exit $status

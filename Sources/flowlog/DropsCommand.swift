@@ -20,15 +20,11 @@ struct DropsCommand: ParsableCommand {
     @Option(help: "Group endpoints by: \(EndpointGrouping.allCases.map(\.rawValue).joined(separator: ", ")).")
     var by: EndpointGrouping = .labels
 
-    @Option(help: "Show the N largest groups (0 for all).")
-    var top = 20
+    @Option(parsing: .unconditional, help: "Show the N largest groups (0 for all).", transform: CountArgument.parse)
+    var top: Int = 20
 
     @Option(name: [.customShort("o"), .long], help: "Output format: \(DropReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var output: DropReportFormat = .table
-
-    func validate() throws {
-        if top < 0 { throw ValidationError("--top must be 0 (all) or more") }
-    }
 
     func run() throws {
         try reportingErrors {

@@ -41,15 +41,21 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as CLIError {
         switch error {
         case .data(let diagnostic):
-            // Already a compiler-style diagnostic (`file:line:column: error: …`).
-            printError(diagnostic)
+            // Already a compiler-style diagnostic (`file:line:column: error: …`), possibly with its
+            // source line and caret; escaped line by line, which leaves escaped text as it is.
+            printError(TextEscaping.terminalLines(diagnostic))
             throw ExitCode(ExitCodes.dataError)
         case .runtime(let message):
-            printError("flowlog: error: \(message)")
+            printError("flowlog: error: " + TextEscaping.terminal(message))
             throw ExitCode(ExitCodes.runtimeFailure)
         }
+    } catch let error as StoreError where error.kind == .invalidData {
+        // Stored values out of range: invalid data, like an invalid policy file.
+        printError("flowlog: error: " + TextEscaping.terminal("\(error)"))
+        throw ExitCode(ExitCodes.dataError)
     } catch {
-        printError("flowlog: error: \(error)")
+        // Errors quote paths and input; none reaches the terminal raw.
+        printError("flowlog: error: " + TextEscaping.terminal("\(error)"))
         throw ExitCode(ExitCodes.runtimeFailure)
     }
 }

@@ -32,8 +32,9 @@ struct IngestCommand: ParsableCommand {
     @Flag(name: [.customShort("f"), .long], help: "Keep reading the files as they grow, until SIGINT or SIGTERM.")
     var follow = false
 
-    @Option(name: .customLong("max-warnings"), help: "Print at most this many warnings about skipped lines, then only count them.")
-    var maxWarnings = 20
+    @Option(name: .customLong("max-warnings"), parsing: .unconditional,
+            help: "Print at most this many warnings about skipped lines, then only count them.", transform: CountArgument.parse)
+    var maxWarnings: Int = 20
 
     func validate() throws {
         if follow && (files.isEmpty || files.contains("-")) {

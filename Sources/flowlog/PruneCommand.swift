@@ -15,14 +15,22 @@ struct PruneCommand: ParsableCommand {
     var vacuum = false
 
     func validate() throws {
-        if TimeBound.parse(olderThan, now: Timestamp(rawValue: 0)) == nil {
-            throw ValidationError("--older-than: \"\(olderThan)\" is neither a duration (7d, 36h) nor an RFC 3339 time")
+        _ = try cut(now: now())
+    }
+
+    /// The time before which rows go.
+    /// - Throws: `ValidationError` (exit 64) when `--older-than` is unreadable or out of range.
+    private func cut(now: Timestamp) throws -> Timestamp {
+        do {
+            return try FlowQueryFlags.time(olderThan, flag: "--older-than", now: now)
+        } catch {
+            throw ValidationError(error.description)
         }
     }
 
     func run() throws {
         try reportingErrors {
-            let cut = TimeBound.parse(olderThan, now: now()) ?? now()
+            let cut = try cut(now: now())
             let flowStore = try store.openStore()
             let result = try flowStore.prune(before: cut)
             if vacuum { try flowStore.vacuum() }

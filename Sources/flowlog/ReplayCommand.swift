@@ -24,8 +24,8 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Group endpoints by: \(EndpointGrouping.allCases.map(\.rawValue).joined(separator: ", ")).")
     var by: EndpointGrouping = .labels
 
-    @Option(help: "List at most N groups per outcome (0 for all).")
-    var top = 20
+    @Option(parsing: .unconditional, help: "List at most N groups per outcome (0 for all).", transform: CountArgument.parse)
+    var top: Int = 20
 
     @Option(name: [.customShort("o"), .long], help: "Output format: \(ReplayFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var output: ReplayFormat = .table

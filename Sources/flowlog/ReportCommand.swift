@@ -19,7 +19,9 @@ struct ReportCommand: ParsableCommand {
             window's flows are also replayed against the policies. Every time is UTC RFC 3339.
 
             --out FILE writes atomically (a temporary file renamed over FILE), so a web server \
-            never serves half a report.
+            never serves half a report; an existing FILE keeps its mode and owner, a new one is \
+            0600 unless --mode says otherwise. A FIFO or a device (/dev/null) is written in place, \
+            never replaced.
 
             Exit codes: 0 done; 1 failure; 3 with --fail-on-new-drops when drop pairs appeared \
             that were never seen before the window (cron mails on non-zero); 65 an invalid policy file.
@@ -46,14 +48,19 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also replay the window against these policies (a file or directory; repeat for more).", valueName: "path"))
     var policies: [String] = []
 
-    @Option(help: "How many drop pairs to list.")
-    var top = 10
+    @Option(parsing: .unconditional, help: "How many drop pairs to list.", transform: CountArgument.parse)
+    var top: Int = 10
 
     @Option(name: [.customShort("o"), .long], help: "Output format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var output: ReportFormat = .markdown
 
     @Option(help: ArgumentHelp("Write the report to this file, atomically, instead of standard output.", valueName: "file"))
     var out: String?
+
+    @Option(help: ArgumentHelp("Permissions of the --out file, octal (0644 to let a web server read it; "
+                               + "default: a new file 0600, an existing one keeps its mode).", valueName: "mode"),
+            transform: FileModeArgument.parse)
+    var mode: FileModeArgument?
 
     @Flag(name: .customLong("fail-on-new-drops"), help: "Exit 3 when drop pairs appeared that were never seen before the window.")
     var failOnNewDrops = false
@@ -62,12 +69,18 @@ struct ReportCommand: ParsableCommand {
         if window != nil && (since != nil || until != nil) {
             throw ValidationError("--window last-report sets its own start and end; do not combine it with --since or --until")
         }
-        if let until, TimeBound.parse(until, now: Timestamp(rawValue: 0)) == nil {
-            throw ValidationError("--until: \"\(until)\" is neither a duration (1h) nor an RFC 3339 time")
-        }
-        if top < 0 { throw ValidationError("--top must be 0 or more") }
-        if let since, TimeBound.parse(since, now: Timestamp(rawValue: 0)) == nil {
-            throw ValidationError("--since: \"\(since)\" is neither a duration (24h, 7d) nor an RFC 3339 time")
+        _ = try bounds(now: now())
+        if mode != nil && out == nil { throw ValidationError("--mode sets the permissions of the --out file; give --out too") }
+    }
+
+    /// `--since` and `--until` read against `now` (nil when not given).
+    /// - Throws: `ValidationError` (exit 64) naming the flag whose value is unreadable or out of range.
+    private func bounds(now: Timestamp) throws -> (since: Timestamp?, until: Timestamp?) {
+        do {
+            return (try since.map { text throws(FlowQueryFlagError) in try FlowQueryFlags.time(text, flag: "--since", now: now) },
+                    try until.map { text throws(FlowQueryFlagError) in try FlowQueryFlags.time(text, flag: "--until", now: now) })
+        } catch {
+            throw ValidationError(error.description)
         }
     }
 
@@ -75,7 +88,10 @@ struct ReportCommand: ParsableCommand {
         let report = try reportingErrors { () throws -> PeriodicReport in
             let flowStore = try store.openStore()
             let current = now()
-            let until = self.until.flatMap { TimeBound.parse($0, now: current) } ?? current
+            let given = try bounds(now: current)
+            let until = given.until ?? current
+            // The defaults are a day back (checked: a clock or --until near 1677 has no day before it).
+            let day: Int64 = 86_400_000_000_000
             var evaluator: VerdictEvaluator?
             if !policies.isEmpty {
                 let loaded = try loadPolicies(policies)
@@ -87,9 +103,8 @@ struct ReportCommand: ParsableCommand {
             var claim: ReportWindowClaim?
             let reportWindow: ReportWindow
             if window == .lastReport {
-                let (dayAgo, overflow) = until.rawValue.subtractingReportingOverflow(86_400_000_000_000)
-                let claimed = try flowStore.claimReportWindow(name: "default", until: until,
-                                                              firstStart: Timestamp(rawValue: overflow ? Int64.min : dayAgo))
+                let claimed = try flowStore.claimReportWindow(
+                    name: "default", until: until, firstStart: until.subtracting(nanoseconds: day) ?? Timestamp.earliest)
                 if claimed.isEmpty {
                     printError("flowlog: note: another report run already covered the time up to "
                                + "\(claimed.until.rfc3339()); this report's window is empty")
@@ -97,7 +112,8 @@ struct ReportCommand: ParsableCommand {
                 claim = claimed
                 reportWindow = ReportWindow(since: claimed.since, until: claimed.until)
             } else {
-                reportWindow = ReportWindow(since: TimeBound.parse(since ?? "24h", now: current) ?? current, until: until)
+                reportWindow = ReportWindow(since: given.since ?? current.subtracting(nanoseconds: day) ?? Timestamp.earliest,
+                                            until: until)
             }
             do {
                 let report = try ReportBuilder.build(store: flowStore, window: reportWindow, namespaces: namespace, top: top,
@@ -114,7 +130,8 @@ struct ReportCommand: ParsableCommand {
         if failOnNewDrops && !report.newPairs.isEmpty { throw ExitCode(ExitCodes.conditionHeld) }
     }
 
-    /// Renders the report to `--out` (atomically) or to standard output.
+    /// Renders the report to `--out` (atomically, or in place for a FIFO or device) or to
+    /// standard output.
     private func write(_ report: PeriodicReport) throws {
         var text = ""
         output.render(report, to: &text)
@@ -124,7 +141,7 @@ struct ReportCommand: ParsableCommand {
             return
         }
         do {
-            try AtomicFileWriter.write(text, to: out)
+            try AtomicFileWriter.write(text, to: out, mode: mode?.value)
         } catch {
             throw CLIError.runtime("\(error)")
         }

@@ -178,3 +178,43 @@ import Testing
         #expect(html.contains("aria-label=\"Top dropped pairs\"") && html.contains("aria-label=\"Drops per hour\""))
     }
 }
+
+/// `report --out` onto special files and existing files, and `--mode` (issue #14).
+@Suite struct ReportOutTests {
+    static func permissions(_ path: String) throws -> Int {
+        try (FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
+    }
+
+    @Test func outKeepsDevicesAndModesAndTakesAMode() throws {
+        let scratch = try Scratch()
+        let database = scratch.path("f.db")
+        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        let window = ["--since", "2026-11-20T09:00:00Z", "--until", "2026-11-20T12:00:00Z", "--db", database]
+
+        let devNull = try Flowlog.run(["report", "--out", "/dev/null"] + window)
+        #expect(devNull.status == 0, "\(devNull.standardError)")
+        #expect((try FileManager.default.attributesOfItem(atPath: "/dev/null")[.type] as? FileAttributeType) == .typeCharacterSpecial)
+
+        let existing = scratch.path("existing.md")
+        try Data("old".utf8).write(to: URL(fileURLWithPath: existing))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: existing)
+        #expect(try Flowlog.run(["report", "--out", existing] + window).status == 0)
+        #expect(try Self.permissions(existing) == 0o600)
+        #expect(try String(contentsOfFile: existing, encoding: .utf8).hasPrefix("# flowlog report"))
+
+        let fresh = scratch.path("new.md")
+        #expect(try Flowlog.run(["report", "--out", fresh] + window).status == 0)
+        #expect(try Self.permissions(fresh) == 0o600)
+
+        let served = scratch.path("served.html")
+        #expect(try Flowlog.run(["report", "-o", "html", "--out", served, "--mode", "0644"] + window).status == 0)
+        #expect(try Self.permissions(served) == 0o644)
+
+        for (arguments, message) in [(["--out", served, "--mode", "0888"], "'--mode <mode>': expected octal permissions"),
+                                     (["--mode", "0644"], "--mode sets the permissions of the --out file")] {
+            let refused = try Flowlog.run(["report"] + arguments + window)
+            #expect(refused.status == 64)
+            #expect(refused.standardError.contains(message), "\(refused.standardError)")
+        }
+    }
+}

@@ -41,7 +41,7 @@ public struct ReplayReport: Sendable, Hashable {
     public func total(_ outcome: ReplayOutcome) -> Int64 { totals[outcome] ?? 0 }
 
     /// Recorded FORWARDED flows, all of them.
-    public var recordedForwarded: Int64 { total(.wouldBreak) + total(.unchangedAllowed) + forwardedUnknown }
+    public var recordedForwarded: Int64 { total(.wouldBreak).saturatingAdd(total(.unchangedAllowed)).saturatingAdd(forwardedUnknown) }
     var forwardedUnknown: Int64 = 0
 
     /// Set when so much recorded FORWARDED traffic would be denied that the policies, if they are
@@ -87,7 +87,7 @@ public enum PolicyReplay {
                                                         isPolicyVerdictEvent: connection.isPolicyVerdictEvent)
                 && (connection.reason == .policyDenied || connection.reason == .policyDeny)
             guard recordedAllowed || recordedPolicyDrop else {
-                notComparable += connection.count
+                notComparable = notComparable.saturatingAdd(connection.count)
                 continue
             }
             // A reply is judged as its connection: client → server on the service port.
@@ -105,17 +105,18 @@ public enum PolicyReplay {
             switch (evaluation.decision, recordedAllowed) {
             case (.unknown, let allowed):
                 outcome = .unknown
-                if allowed { forwardedUnknown += connection.count }
+                if allowed { forwardedUnknown = forwardedUnknown.saturatingAdd(connection.count) }
             case (.denied, true): outcome = .wouldBreak
             case (.allowed, false): outcome = .wouldUnblock
             case (.allowed, true): outcome = .unchangedAllowed
             case (.denied, false): outcome = .unchangedDenied
             }
-            totals[outcome, default: 0] += connection.count
+            // Saturating, as in DropAggregator: only a damaged database holds counts that overflow.
+            totals[outcome] = (totals[outcome] ?? 0).saturatingAdd(connection.count)
             let groupKey = GroupKey(outcome: outcome, source: key(flow.source), destination: key(flow.destination),
                                     proto: connection.proto, port: connection.port)
             if var existing = groups[groupKey] {
-                existing.group.count += connection.count
+                existing.group.count = existing.group.count.saturatingAdd(connection.count)
                 existing.group.firstSeen = min(existing.group.firstSeen, connection.firstSeen)
                 existing.group.lastSeen = max(existing.group.lastSeen, connection.lastSeen)
                 if connection.count > existing.largest || (connection.count == existing.largest

@@ -25,9 +25,18 @@ public struct DropReason: RawRepresentable, Sendable, Hashable, Comparable {
         return entry.text
     }
 
-    /// Creates the reason named `name` (case-insensitive) or numbered `name`; nil when neither.
+    /// The largest number ``init(name:)`` accepts (the proto enum is a non-negative 32-bit value).
+    public static let maximumCode = Int32.max
+
+    /// Creates the reason named `name` (case-insensitive) or numbered `name` (0 or more); nil when
+    /// neither. A negative number is refused: no drop reason has one, so such a filter could only
+    /// be a typing mistake that silently matches nothing.
     public init?(name: String) {
-        if let number = Int32(name) { self.init(rawValue: number); return }
+        if let number = Int32(name) {
+            guard number >= 0 else { return nil }
+            self.init(rawValue: number)
+            return
+        }
         let upper = name.uppercased()
         guard let entry = DropReason.table.first(where: { $0.value.name == upper }) else { return nil }
         self.init(rawValue: entry.key)

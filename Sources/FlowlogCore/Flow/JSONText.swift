@@ -12,7 +12,6 @@ public enum JSONText {
 
     /// Appends the escaped body of a JSON string (without quotes).
     public static func appendEscaped(_ value: String, to out: inout String) {
-        let hex = Array("0123456789abcdef")
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -23,8 +22,11 @@ public enum JSONText {
             case "<", ">", "&", "\u{2028}", "\u{2029}":
                 out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\u00" + String(hex[Int(scalar.value >> 4)]) + String(hex[Int(scalar.value & 0xF)])
+                // The terminal rule: JSON is read in terminals too, and a bidi override or a C1
+                // control is as unsafe there (every such scalar is below U+10000).
+                if TextEscaping.isUnsafe(scalar) {
+                    let digits = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

@@ -86,7 +86,8 @@ public struct LabelSelector: Sendable, Hashable, CustomStringConvertible {
 public struct LabelSelectorSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
     public var text: String
     public var message: String
-    public var description: String { "invalid label selector \"\(text)\": \(message)" }
+    /// Terminal-safe: the selector text is input, and is echoed in a usage error.
+    public var description: String { TextEscaping.terminal("invalid label selector \"\(text)\": \(message)") }
 }
 
 extension LabelSelector {
@@ -125,8 +126,27 @@ extension LabelSelector {
     private static func requirement(_ item: String, in text: String) throws(LabelSelectorSyntaxError) -> Requirement {
         func checkKey(_ key: String) throws(LabelSelectorSyntaxError) -> String {
             let trimmed = key.trimmingWhitespace()
-            guard !trimmed.isEmpty, !trimmed.contains(where: { $0 == " " || $0 == "=" || $0 == "!" || $0 == "(" || $0 == ")" })
+            guard !trimmed.isEmpty, !trimmed.contains(where: isOperatorOrSpace)
             else { throw LabelSelectorSyntaxError(text: text, message: "invalid key \"\(trimmed)\"") }
+            // `source:key` (Cilium's `k8s:app`): both parts are needed. "k8s:" would silently
+            // match no label at all, ":app" no source.
+            if let colon = trimmed.firstIndex(of: ":") {
+                guard colon != trimmed.startIndex else {
+                    throw LabelSelectorSyntaxError(text: text, message: "empty label source before \":\" in \"\(trimmed)\"")
+                }
+                guard trimmed.index(after: colon) != trimmed.endIndex else {
+                    throw LabelSelectorSyntaxError(text: text, message: "empty key after the source prefix \"\(trimmed)\"")
+                }
+            }
+            return trimmed
+        }
+        // A value holds no operator: in "a=b=c" the second "=" is a mistake, not part of "b=c"
+        // (Kubernetes label values are alphanumerics, "-", "_" and ".").
+        func checkValue(_ value: String) throws(LabelSelectorSyntaxError) -> String {
+            let trimmed = value.trimmingWhitespace()
+            guard !trimmed.contains(where: isOperatorOrSpace) else {
+                throw LabelSelectorSyntaxError(text: text, message: "invalid value \"\(trimmed)\" (a value cannot contain =, !, parentheses or spaces)")
+            }
             return trimmed
         }
         if item.hasPrefix("!") {
@@ -139,8 +159,10 @@ extension LabelSelector {
                 guard rest.hasPrefix("("), rest.hasSuffix(")") else {
                     throw LabelSelectorSyntaxError(text: text, message: "expected a parenthesised value list after \(token.trimmingWhitespace())")
                 }
-                let values = rest.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false)
-                    .map { String($0).trimmingWhitespace() }
+                var values: [String] = []
+                for value in rest.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false) {
+                    values.append(try checkValue(String(value)))
+                }
                 guard !values.contains(where: \.isEmpty) else {
                     throw LabelSelectorSyntaxError(text: text, message: "empty value in list")
                 }
@@ -149,14 +171,19 @@ extension LabelSelector {
         }
         if let range = item.range(of: "!=") {
             return Requirement(key: try checkKey(String(item[..<range.lowerBound])), op: .notIn,
-                               values: [String(item[range.upperBound...]).trimmingWhitespace()])
+                               values: [try checkValue(String(item[range.upperBound...]))])
         }
         if let range = item.range(of: "==") ?? item.range(of: "=") {
             return Requirement(key: try checkKey(String(item[..<range.lowerBound])), op: .in,
-                               values: [String(item[range.upperBound...]).trimmingWhitespace()])
+                               values: [try checkValue(String(item[range.upperBound...]))])
         }
         return Requirement(key: try checkKey(item), op: .exists)
     }
+}
+
+/// Characters that end a key or value in the selector text form.
+private func isOperatorOrSpace(_ character: Character) -> Bool {
+    character == " " || character == "\t" || character == "=" || character == "!" || character == "(" || character == ")"
 }
 
 extension StringProtocol {

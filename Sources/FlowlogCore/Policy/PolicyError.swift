@@ -108,23 +108,32 @@ public struct PolicyDiagnostic: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The compiler-style rendering shared by errors and diagnostics.
+///
+/// Everything here is terminal-safe: file names, field paths (YAML keys), messages (which quote
+/// values) and source lines are input, and go to stderr. Escaping follows the one rule,
+/// ``TextEscaping/isUnsafe(_:)``.
 enum DiagnosticText {
     static func line(location: SourceLocation?, severity: String, fieldPath: String, message: String) -> String {
         var text = location.map { "\($0): " } ?? ""
         text += severity + ": "
         if !fieldPath.isEmpty { text += fieldPath + ": " }
-        return text + message
+        return TextEscaping.terminal(text + message)
     }
 
     /// `description`, then `line` and a caret under `column` (1-based, counted in Unicode
-    /// scalars as libyaml counts them). Tabs before the column are kept so the caret lines up.
+    /// scalars as libyaml counts them). The line is escaped like all terminal output (a tab shows
+    /// as `\u{9}`, an escape sequence as `\u{1B}…`), and the caret is indented by the width of
+    /// the escaped text before the column, so it stays under the offending character.
     static func withSourceLine(_ description: String, line: String?, column: Int?) -> String {
         guard let line, let column, column >= 1 else { return description }
+        var shown = ""
         var caret = ""
-        for scalar in line.unicodeScalars.prefix(column - 1) {
-            caret += scalar == "\t" ? "\t" : " "
+        for (index, scalar) in line.unicodeScalars.enumerated() {
+            let visible = TextEscaping.isUnsafe(scalar) ? TextEscaping.visibleEscape(scalar) : String(scalar)
+            shown += visible
+            if index < column - 1 { caret += String(repeating: " ", count: visible.unicodeScalars.count) }
         }
-        return description + "\n" + line + "\n" + caret + "^"
+        return description + "\n" + shown + "\n" + caret + "^"
     }
 
     /// Line `number` (1-based) of `text`, without its line break.

@@ -69,13 +69,16 @@ public enum DropAggregator {
         for item in counts {
             let pair = PairKey(source: key(item.source), destination: key(item.destination))
             var accumulator = groups[pair] ?? Accumulator()
-            accumulator.count += item.count
+            // Saturating: counts come from the store, whose own sums refuse to overflow; only a
+            // damaged database could push these past Int64.max, and a display must not trap on it.
+            accumulator.count = accumulator.count.saturatingAdd(item.count)
             accumulator.first = min(accumulator.first, item.firstSeen)
             accumulator.last = max(accumulator.last, item.lastSeen)
-            accumulator.ports[PortKey(proto: item.proto, port: item.port), default: 0] += item.count
-            accumulator.reasons[item.reason, default: 0] += item.count
+            let portKey = PortKey(proto: item.proto, port: item.port)
+            accumulator.ports[portKey] = (accumulator.ports[portKey] ?? 0).saturatingAdd(item.count)
+            accumulator.reasons[item.reason] = (accumulator.reasons[item.reason] ?? 0).saturatingAdd(item.count)
             groups[pair] = accumulator
-            total += item.count
+            total = total.saturatingAdd(item.count)
         }
         var result = groups.map { pair, value in
             DropGroup(
@@ -90,5 +93,14 @@ public enum DropAggregator {
         let totalGroups = result.count
         if let top, top >= 0, result.count > top { result.removeLast(result.count - top) }
         return DropReport(grouping: grouping, groups: result, totalDrops: total, totalGroups: totalGroups)
+    }
+}
+
+extension Int64 {
+    /// `self + other`, held at `Int64.max` / `Int64.min` instead of overflowing.
+    func saturatingAdd(_ other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        guard overflow else { return sum }
+        return other > 0 ? Int64.max : Int64.min
     }
 }

@@ -21,8 +21,9 @@ public struct ReportTotals: Sendable, Hashable {
 
     /// Drops per hundred flows that were forwarded or dropped; 0 when there were none.
     public var dropRate: Double {
-        let base = forwarded + dropped
-        return base == 0 ? 0 : Double(dropped) / Double(base) * 100
+        // In Double: the two counts' Int64 sum could overflow.
+        let base = Double(forwarded) + Double(dropped)
+        return base == 0 ? 0 : Double(dropped) / base * 100
     }
 
     public init() {}

@@ -6,6 +6,8 @@ public enum ReportBuilder {
     ///   - namespaces: limit to flows with either side in one of these namespaces (empty: all).
     ///   - top: how many drop pairs to list.
     ///   - evaluator: with a policy set, the window's flows are also replayed against it.
+    /// - Throws: the store's errors; `StoreError` of kind `.invalidData` when stored counts
+    ///   overflow 64 bits when added up.
     public static func build(store: any FlowStore, window: ReportWindow, namespaces: [String] = [], top: Int = 10,
                              evaluator: VerdictEvaluator? = nil, generatedAt: Timestamp) throws -> PeriodicReport {
         var query = FlowQuery()
@@ -17,10 +19,10 @@ public enum ReportBuilder {
         let drops = try store.dropCounts(matching: query)
         var totals = ReportTotals()
         for connection in connections {
-            totals.flows += connection.count
-            if connection.verdict == .forwarded { totals.forwarded += connection.count }
+            totals.flows = try sum(totals.flows, Int64(connection.count))
+            if connection.verdict == .forwarded { totals.forwarded = try sum(totals.forwarded, Int64(connection.count)) }
         }
-        totals.dropped = drops.reduce(0) { $0 + $1.count }
+        totals.dropped = try drops.reduce(0) { try sum($0, $1.count) }
         totals.lost = try store.lostEventCount(since: window.since, until: window.until)
 
         let pairs = DropAggregator.report(drops, by: .labels)
@@ -37,22 +39,12 @@ public enum ReportBuilder {
             let inside = EndpointGrouping.reservedName(drop.destination) == nil ? drop.destination : drop.source
             let namespace = inside.effectiveNamespace.isEmpty ? (EndpointGrouping.reservedName(inside) ?? "unknown")
                 : inside.effectiveNamespace
-            byNamespace[namespace, default: 0] += drop.count
-            byReason[drop.reason.name, default: 0] += drop.count
+            byNamespace[namespace] = try sum(byNamespace[namespace] ?? 0, drop.count)
+            byReason[drop.reason.name] = try sum(byReason[drop.reason.name] ?? 0, drop.count)
         }
 
         let hours = try store.dropsPerHour(matching: query)
-        var perHour: [HourlyCount] = []
-        let hourNanos: Int64 = 3_600_000_000_000
-        // Clamped and checked: the hour around a time near 1677 or 2262 starts or ends outside
-        // 64-bit nanoseconds (the store keys such an hour the same way).
-        var hour = window.since.rawValue.floorDiv(hourNanos).multipliedClamped(by: hourNanos)
-        while hour < window.until.rawValue && perHour.count < 24 * 400 {
-            perHour.append(HourlyCount(hour: Timestamp(rawValue: hour), count: hours[Timestamp(rawValue: hour)] ?? 0))
-            let (next, overflow) = hour.addingReportingOverflow(hourNanos)
-            guard !overflow else { break }
-            hour = next
-        }
+        let perHour = hourStarts(in: window).map { HourlyCount(hour: $0, count: hours[$0] ?? 0) }
 
         return PeriodicReport(
             window: window, generatedAt: generatedAt, namespaces: namespaces, totals: totals,
@@ -60,6 +52,39 @@ public enum ReportBuilder {
             dropsByNamespace: sortedCounts(byNamespace), dropsByReason: sortedCounts(byReason),
             dropsPerHour: perHour,
             replay: evaluator.map { PolicyReplay.run(connections, evaluator: $0) })
+    }
+
+    /// The most hours a report lists (400 days); a longer window lists its first 400 days.
+    static let maximumHours = 24 * 400
+
+    /// The start of every hour that overlaps `window` (the first clamped to
+    /// ``Timestamp/earliest`` when the window starts in the first representable hour), at most
+    /// ``maximumHours`` of them; the keys of ``FlowStore/dropsPerHour(matching:)``.
+    ///
+    /// Counted by hour number, not by adding an hour to a time: near 2262 the next hour's start
+    /// does not fit in 64 bits, and near 1677 the first hour's start does not either.
+    public static func hourStarts(in window: ReportWindow) -> [Timestamp] {
+        let hourNanos: Int64 = 3_600_000_000_000
+        guard window.since < window.until else { return [] }
+        let first = window.since.rawValue.floorDiv(hourNanos)
+        // `until` is exclusive and above `since`, so `until - 1` does not overflow.
+        let last = (window.until.rawValue - 1).floorDiv(hourNanos)
+        var starts: [Timestamp] = []
+        var index = first
+        while index <= last && starts.count < maximumHours {
+            if let start = Timestamp.periodStart(index: index, unitNanos: hourNanos) { starts.append(start) }
+            index += 1
+        }
+        return starts
+    }
+
+    /// `a + b` for counts from the store.
+    private static func sum(_ a: Int64, _ b: Int64) throws(StoreError) -> Int64 {
+        let (total, overflow) = a.addingReportingOverflow(b)
+        guard !overflow else {
+            throw StoreError(kind: .invalidData, message: "stored flow counts add up to more than 64 bits hold; the database is damaged")
+        }
+        return total
     }
 
     private struct PairKey: Hashable {

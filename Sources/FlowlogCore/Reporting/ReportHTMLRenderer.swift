@@ -72,6 +72,13 @@ public struct ReportHTMLRenderer {
         return html + "</table>\n"
     }
 
+    /// `count / whole` held within 0...1, so a negative count (a damaged database) cannot make
+    /// `Int(_:)` of a scaled value trap.
+    private func fraction(_ count: Int64, of whole: Int64) -> Double {
+        guard whole > 0 else { return 0 }
+        return min(max(Double(count) / Double(whole), 0), 1)
+    }
+
     /// Horizontal bars, one per pair, labelled `source → destination`.
     private func barChart(_ groups: [DropGroup]) -> String {
         let rowHeight = 22
@@ -83,7 +90,7 @@ public struct ReportHTMLRenderer {
             + "role=\"img\" aria-label=\"Top dropped pairs\">\n"
         for (index, group) in groups.enumerated() {
             let y = index * rowHeight + 5
-            let width = max(1, Int(Double(group.count) / Double(largest) * Double(barWidth)))
+            let width = max(1, Int(fraction(group.count, of: largest) * Double(barWidth)))
             let label = shorten("\(group.source) → \(group.destination)", to: 80)
             svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 15)\" text-anchor=\"end\">\(TextEscaping.html(label))"
                 + "<title>\(TextEscaping.html("\(group.source) → \(group.destination)"))</title></text>\n"
@@ -101,7 +108,7 @@ public struct ReportHTMLRenderer {
         let plotHeight = height - bottom - top
         let peak = max(hours.map(\.count).max() ?? 0, 1)
         func x(_ index: Int) -> Int { left + (hours.count == 1 ? plotWidth / 2 : index * plotWidth / (hours.count - 1)) }
-        func y(_ count: Int64) -> Int { top + plotHeight - Int(Double(count) / Double(peak) * Double(plotHeight)) }
+        func y(_ count: Int64) -> Int { top + plotHeight - Int(fraction(count, of: peak) * Double(plotHeight)) }
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" role=\"img\" "
             + "aria-label=\"Drops per hour\">\n"
         svg += "<line class=\"axis\" x1=\"\(left)\" y1=\"\(top + plotHeight)\" x2=\"\(left + plotWidth)\" y2=\"\(top + plotHeight)\"/>\n"

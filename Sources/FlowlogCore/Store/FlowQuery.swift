@@ -135,49 +135,51 @@ enum NodePattern {
 /// A query's time window cut for a rollup with buckets of `bucketNanos`: the whole buckets the
 /// rollup answers, and the partial edges (nanosecond ranges) the flows themselves must answer.
 ///
-/// Edges are closed ranges `[low, last]` rather than half-open ones: without an `until`, a window
-/// reaches `Int64.max` itself, which no exclusive 64-bit bound can include. Bucket starts near
-/// 1677 and 2262 may not fit in 64-bit nanoseconds; such buckets hold no representable time.
+/// The bounds may be anywhere in `Int64` (a `--since` of 2262 or 1677), so every step is checked:
+/// a bucket whose start does not fit in 64 bits holds no representable time before `since` (or
+/// after `until`), and the edge simply runs to the end of the range.
 struct BucketedWindow {
     /// Whole buckets `[firstBucket, endBucket)`; empty when `firstBucket >= endBucket`.
     var firstBucket: Int64
     var endBucket: Int64
-    /// Ranges `[low, last]` of nanoseconds (both inclusive) outside the whole buckets.
-    var edges: [(low: Int64, last: Int64)]
+    /// Ranges `[first, last]` of nanoseconds outside the whole buckets, both ends inclusive so
+    /// that a range can reach Int64.max (2262-04-11T23:47:16.854775807Z) itself. When there are
+    /// no whole buckets there is exactly one range, possibly empty (`first > last`).
+    var edges: [(first: Int64, last: Int64)]
 
     var hasWholeBuckets: Bool { firstBucket < endBucket }
 
     init(since: Timestamp?, until: Timestamp?, bucketNanos: Int64) {
-        edges = []
-        let low = since?.rawValue ?? Int64.min
-        // The last nanosecond in the window; none when `until` is the very first one.
-        let last: Int64
-        if let until {
-            guard until.rawValue > Int64.min else {
-                firstBucket = 0
-                endBucket = 0
-                return
-            }
-            last = until.rawValue - 1
-        } else {
-            last = Int64.max
-        }
-        firstBucket = since.map { $0.rawValue.ceilDiv(bucketNanos) } ?? Int64.min
+        // The first bucket that starts at or after `since`: floor, plus one unless exact. The
+        // floor of an Int64 by a divisor above 1 is far from Int64.max, so the plus one fits.
+        firstBucket = since.map { time in
+            let floor = time.rawValue.floorDiv(bucketNanos)
+            return time.rawValue % bucketNanos == 0 ? floor : floor &+ 1
+        } ?? Int64.min
         endBucket = until.map { $0.rawValue.floorDiv(bucketNanos) } ?? Int64.max
-        // The first whole bucket's start; past Int64.max there are no whole buckets to read.
-        let (firstStart, overflow) = firstBucket.multipliedReportingOverflow(by: bucketNanos)
-        if firstBucket < endBucket && (since == nil || !overflow) {
-            if since != nil, low < firstStart {
-                edges.append((low, firstStart - 1))
+        // `until` is exclusive; the last time before it (none before Int64.min).
+        let lastTime: Int64? = until.map { $0.rawValue == Int64.min ? nil : $0.rawValue - 1 } ?? Int64.max
+        edges = []
+        guard firstBucket < endBucket else {
+            // One range, empty (first > last) when nothing lies before `until`.
+            edges.append(lastTime.map { (since?.rawValue ?? Int64.min, $0) } ?? (Int64.max, Int64.min))
+            return
+        }
+        if let since {
+            // A bucket start past Int64.max means no whole bucket holds a representable time
+            // after `since`: the edge runs to the end of time.
+            let (start, overflow) = firstBucket.multipliedReportingOverflow(by: bucketNanos)
+            if overflow {
+                edges.append((since.rawValue, Int64.max))
+            } else if since.rawValue < start {
+                edges.append((since.rawValue, start - 1))
             }
-            // endBucket * bucketNanos <= until here, so the product fits.
-            if let until, endBucket * bucketNanos < until.rawValue {
-                edges.append((endBucket * bucketNanos, last))
-            }
-        } else {
-            firstBucket = 0
-            endBucket = 0
-            if low <= last { edges.append((low, last)) }
+        }
+        if let until, let lastTime {
+            // Likewise a start before Int64.min: the edge runs from the start of time.
+            let (start, overflow) = endBucket.multipliedReportingOverflow(by: bucketNanos)
+            let bucketStart = overflow ? Int64.min : start
+            if bucketStart < until.rawValue { edges.append((bucketStart, lastTime)) }
         }
     }
 }

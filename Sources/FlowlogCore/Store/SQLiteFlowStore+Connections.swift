@@ -26,9 +26,9 @@ extension SQLiteFlowStore {
                     """)
                 conditions.addValues([.int(window.firstBucket), .int(window.endBucket)] + shared.values)
             }
-            for (low, last) in window.edges {
+            for (low, high) in window.edges {
                 parts.append("\(flowColumns) WHERE time >= ? AND time <= ? AND \(shared.whereClause) \(groupBy)")
-                conditions.addValues([.int(low), .int(last)] + shared.values)
+                conditions.addValues([.int(low), .int(high)] + shared.values)
             }
         } else {
             try flowConditions(query, into: &conditions)

@@ -295,10 +295,17 @@ extension SQLiteFlowStore {
         let statement = try connection.prepare(sql)
         try conditions.bind(statement)
         while try statement.step() {
-            // The hour's start from the minute without going through nanoseconds first, so a
-            // minute near 2262 (or a damaged rollup row) cannot overflow; clamped like the report's hours.
-            let hour = Timestamp(rawValue: statement.int64(0).floorDiv(hourNanos / minuteNanos).multipliedClamped(by: hourNanos))
-            result[hour] = try (result[hour] ?? 0).addingChecked(statement.int64(1), "drop counts", path: path)
+            // By minute number, not minute start: the start of the first minute of 1677 does not
+            // fit in 64 bits. The keys agree with ReportBuilder.hourStarts.
+            let minute = statement.int64(0)
+            guard let hour = Timestamp.periodStart(index: minute.floorDiv(hourNanos / minuteNanos), unitNanos: hourNanos) else {
+                throw StoreError(kind: .invalidData, message: "a drop rollup row has minute \(minute), which no time falls in; the database is damaged")
+            }
+            let (total, overflow) = (result[hour] ?? 0).addingReportingOverflow(statement.int64(1))
+            guard !overflow else {
+                throw StoreError(kind: .invalidData, message: "stored drop counts add up to more than 64 bits hold; the database is damaged")
+            }
+            result[hour] = total
         }
         return result
     }

@@ -50,75 +50,41 @@ struct FilterOptions: ParsableArguments {
     var until: String?
 
     func validate() throws {
-        _ = try query(now: Timestamp(rawValue: 0))
+        _ = try query(now: now())
+    }
+
+    /// The flags' text, for the one reader in FlowlogCore.
+    var flags: FlowQueryFlags {
+        var flags = FlowQueryFlags()
+        flags.namespace = namespace
+        flags.fromNamespace = fromNamespace
+        flags.toNamespace = toNamespace
+        flags.pod = pod
+        flags.fromPod = fromPod
+        flags.toPod = toPod
+        flags.label = label
+        flags.fromLabel = fromLabel
+        flags.toLabel = toLabel
+        flags.verdict = verdict
+        flags.dropReason = dropReason
+        flags.protocolName = protocolName
+        flags.port = port
+        flags.fromIP = fromIP
+        flags.toIP = toIP
+        flags.node = node
+        flags.trafficDirection = trafficDirection
+        flags.since = since
+        flags.until = until
+        return flags
     }
 
     /// The one query value all the flags describe.
-    /// - Throws: `ValidationError` naming the flag and value that could not be read.
+    /// - Throws: `ValidationError` (exit 64) naming the flag and value that could not be read.
     func query(now: Timestamp) throws -> FlowQuery {
-        var query = FlowQuery()
-        query.either = EndpointFilter(namespaces: namespace, pods: pod.map(PodFilter.init(parsing:)),
-                                      labels: try label.map { try selector($0, flag: "--label") })
-        query.source = EndpointFilter(namespaces: fromNamespace, pods: fromPod.map(PodFilter.init(parsing:)),
-                                      labels: try fromLabel.map { try selector($0, flag: "--from-label") })
-        query.destination = EndpointFilter(namespaces: toNamespace, pods: toPod.map(PodFilter.init(parsing:)),
-                                           labels: try toLabel.map { try selector($0, flag: "--to-label") })
-        query.verdicts = try verdict.map { text in
-            guard let value = Verdict(name: text) else {
-                throw ValidationError("--verdict: unknown verdict \"\(text)\"; use one of \(Verdict.allCases.dropFirst().map(\.name).joined(separator: ", "))")
-            }
-            return value
-        }
-        query.dropReasons = try dropReason.map { text in
-            guard let value = DropReason(name: text) else {
-                throw ValidationError("--drop-reason: unknown drop reason \"\(text)\" (use a name like POLICY_DENIED or a number)")
-            }
-            return value
-        }
-        query.protocols = try protocolName.map { text in
-            guard let value = L4Protocol(name: text) else {
-                throw ValidationError("--protocol: unknown protocol \"\(text)\"; use tcp, udp, sctp, icmp, icmpv4, icmpv6, vrrp or igmp")
-            }
-            return value
-        }
-        query.ports = try port.map { text in
-            guard let value = UInt16(text) else { throw ValidationError("--port: \"\(text)\" is not a port number (0-65535)") }
-            return value
-        }
-        query.sourceIPs = try fromIP.map { try cidr($0, flag: "--from-ip") }
-        query.destinationIPs = try toIP.map { try cidr($0, flag: "--to-ip") }
-        query.nodes = node
-        query.trafficDirections = try trafficDirection.map { text in
-            guard let value = TrafficDirection(name: text), value != .unknown else {
-                throw ValidationError("--traffic-direction: \"\(text)\" is not ingress or egress")
-            }
-            return value
-        }
-        if let since {
-            guard let value = TimeBound.parse(since, now: now) else {
-                throw ValidationError("--since: \"\(since)\" is neither a duration (90m, 24h, 7d) nor an RFC 3339 time")
-            }
-            query.since = value
-        }
-        if let until {
-            guard let value = TimeBound.parse(until, now: now) else {
-                throw ValidationError("--until: \"\(until)\" is neither a duration (90m, 24h, 7d) nor an RFC 3339 time")
-            }
-            query.until = value
-        }
-        return query
-    }
-
-    private func selector(_ text: String, flag: String) throws -> LabelSelector {
         do {
-            return try LabelSelector(parsing: text)
+            return try flags.query(now: now)
         } catch {
-            throw ValidationError("\(flag): \(error)")
+            throw ValidationError(error.description)
         }
-    }
-
-    private func cidr(_ text: String, flag: String) throws -> CIDR {
-        guard let value = CIDR(text) else { throw ValidationError("\(flag): \"\(text)\" is not an IP address or CIDR") }
-        return value
     }
 }

@@ -66,7 +66,21 @@ private typealias Requirement = LabelSelector.Requirement
         ErrorCase(text: "tier in (web,api", message: "expected a parenthesised value list after in"),
         ErrorCase(text: "tier in (web,)", message: "empty value in list"),
         ErrorCase(text: "tier in ()", message: "empty value in list"),
+        ErrorCase(text: "a=b=c", message: #"invalid value "b=c" (a value cannot contain =, !, parentheses or spaces)"#),
+        ErrorCase(text: "a==b=c", message: #"invalid value "b=c" (a value cannot contain =, !, parentheses or spaces)"#),
+        ErrorCase(text: "a!=b!c", message: #"invalid value "b!c" (a value cannot contain =, !, parentheses or spaces)"#),
+        ErrorCase(text: "a=b c", message: #"invalid value "b c" (a value cannot contain =, !, parentheses or spaces)"#),
+        ErrorCase(text: "tier in (a=b)", message: #"invalid value "a=b" (a value cannot contain =, !, parentheses or spaces)"#),
+        ErrorCase(text: "k8s:", message: #"empty key after the source prefix "k8s:""#),
+        ErrorCase(text: "k8s:=x", message: #"empty key after the source prefix "k8s:""#),
+        ErrorCase(text: "!k8s:", message: #"empty key after the source prefix "k8s:""#),
+        ErrorCase(text: ":app=x", message: #"empty label source before ":" in ":app""#),
     ]
+
+    @Test func errorDescriptionEscapesControlCharacters() {
+        let error = LabelSelectorSyntaxError(text: "a\u{1B}]0;x\u{07}=b=c", message: "m")
+        #expect(error.description == #"invalid label selector "a\u{1B}]0;x\u{7}=b=c": m"#)
+    }
 
     @Test(arguments: errorCases)
     func rejectsBadText(_ testCase: ErrorCase) {

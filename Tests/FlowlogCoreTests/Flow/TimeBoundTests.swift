@@ -63,3 +63,65 @@ private let day = 24 * hour
         #expect(TimeBound.parse(text, now: Timestamp(seconds: Fixtures.baseSeconds)) == nil)
     }
 }
+
+/// `--since`-style values at and past the ends of the representable range (1677 / 2262): a
+/// value in range resolves, one out of range is refused as such, never wrapped or trapped on.
+@Suite struct TimeBoundRangeTests {
+    enum Expected: Sendable, Equatable {
+        case time(Int64)
+        case outOfRange
+        case malformed
+    }
+
+    struct RangeCase: Sendable, CustomTestStringConvertible {
+        var text: String
+        var now: Int64
+        var expected: Expected
+        var testDescription: String { "\(text.debugDescription) at \(now)" }
+    }
+
+    static let realNow: Int64 = Fixtures.baseSeconds * 1_000_000_000
+
+    static let cases: [RangeCase] = [
+        RangeCase(text: "2262-04-11T23:47:16.854775807Z", now: realNow, expected: .time(Int64.max)),
+        RangeCase(text: "2262-04-11T23:47:16.854775806Z", now: realNow, expected: .time(Int64.max - 1)),
+        RangeCase(text: "2262-04-11T23:47:16.854775808Z", now: realNow, expected: .outOfRange),
+        RangeCase(text: "2262-04-11T23:47:17Z", now: realNow, expected: .outOfRange),
+        RangeCase(text: "2262-04-12T00:00:00Z", now: realNow, expected: .outOfRange),
+        RangeCase(text: "9999-12-31T23:59:59.999999999Z", now: realNow, expected: .outOfRange),
+        RangeCase(text: "2262-04-11T23:47:16.854775807-00:01", now: realNow, expected: .outOfRange),
+        RangeCase(text: "1677-09-21T00:12:43.145224193Z", now: realNow, expected: .time(Int64.min + 1)),
+        RangeCase(text: "1677-09-21T00:12:43.145224192Z", now: realNow, expected: .outOfRange),
+        RangeCase(text: "1677-09-21T00:12:44Z", now: realNow, expected: .time(-9_223_372_036_000_000_000)),
+        RangeCase(text: "1677-09-21T00:12:43Z", now: realNow, expected: .outOfRange),
+        RangeCase(text: "0000-01-01T00:00:00Z", now: realNow, expected: .outOfRange),
+        RangeCase(text: "1677-09-21T00:12:44+00:01", now: realNow, expected: .outOfRange),
+        RangeCase(text: "99999999999d", now: realNow, expected: .outOfRange),
+        RangeCase(text: "9223372036854775807s", now: realNow, expected: .outOfRange),
+        RangeCase(text: "106751d", now: realNow, expected: .time(realNow - 106_751 * 86_400_000_000_000)),
+        RangeCase(text: "106751d", now: -realNow, expected: .outOfRange),
+        RangeCase(text: "0s", now: Int64.max, expected: .time(Int64.max)),
+        RangeCase(text: "1s", now: Int64.min + 1, expected: .outOfRange),
+        RangeCase(text: "0s", now: Int64.min + 1, expected: .time(Int64.min + 1)),
+        RangeCase(text: "9999999999999999999999w", now: realNow, expected: .outOfRange),
+        RangeCase(text: "99999999999x", now: realNow, expected: .malformed),
+        RangeCase(text: "d", now: realNow, expected: .malformed),
+        RangeCase(text: "", now: realNow, expected: .malformed),
+    ]
+
+    @Test(arguments: cases)
+    func resolvesOrRefusesEdgeValues(_ testCase: RangeCase) {
+        let result: Expected
+        do {
+            result = .time(try TimeBound.resolve(testCase.text, now: Timestamp(rawValue: testCase.now)).rawValue)
+        } catch {
+            result = error.kind == .outOfRange ? .outOfRange : .malformed
+        }
+        #expect(result == testCase.expected)
+    }
+
+    @Test func outOfRangeMessageNamesTheRange() {
+        #expect(TimeBoundError(kind: .outOfRange, text: "99999999999d").description
+            == "\"99999999999d\" is out of range: times must lie between 1677-09-21T00:12:43.145224193Z and 2262-04-11T23:47:16.854775807Z")
+    }
+}

@@ -137,3 +137,51 @@ private let base = Fixtures.baseSeconds * 1_000_000_000
         #expect(Timestamp(rfc3339: text)?.rawValue == nil)
     }
 }
+
+/// Arithmetic on times at the ends of the 64-bit range does not trap.
+@Suite struct TimestampEdgeTests {
+    @Test(arguments: [Int64.min, Int64.min + 1, -1, 0, 1, Int64.max - 1, Int64.max])
+    func partsAndRenderingNeverTrap(_ raw: Int64) {
+        let time = Timestamp(rawValue: raw)
+        #expect((0..<1_000_000_000).contains(time.nanoseconds))
+        #expect(!time.rfc3339().isEmpty)
+        #expect(!time.stampMilli.isEmpty)
+    }
+
+    @Test func everyAcceptedTimeRoundTrips() {
+        for raw in [Int64.min + 1, Int64.min + 999_999_999, -1, 0, Int64.max - 1, Int64.max] {
+            let time = Timestamp(rawValue: raw)
+            #expect(Timestamp(rfc3339: time.description) == time)
+        }
+    }
+
+    struct PeriodCase: Sendable, CustomTestStringConvertible {
+        var index: Int64
+        var expected: Int64?
+        var testDescription: String { "hour \(index)" }
+    }
+
+    static let hour: Int64 = 3_600_000_000_000
+
+    @Test(arguments: [
+        PeriodCase(index: 0, expected: 0),
+        PeriodCase(index: -1, expected: -hour),
+        PeriodCase(index: Int64.max.floorDiv(hour), expected: Int64.max.floorDiv(hour) * hour),
+        PeriodCase(index: Int64.max.floorDiv(hour) + 1, expected: nil),
+        // The first hour of 1677 starts before Int64.min: clamped to the earliest time.
+        PeriodCase(index: (Int64.min + 1).floorDiv(hour), expected: Int64.min + 1),
+        PeriodCase(index: (Int64.min + 1).floorDiv(hour) - 1, expected: nil),
+        PeriodCase(index: Int64.min, expected: nil),
+        PeriodCase(index: Int64.max, expected: nil),
+    ])
+    func periodStartIsCheckedAndClamped(_ testCase: PeriodCase) {
+        #expect(Timestamp.periodStart(index: testCase.index, unitNanos: Self.hour)?.rawValue == testCase.expected)
+    }
+
+    @Test func addingAndSubtractingRefuseToLeaveTheRange() {
+        #expect(Timestamp.latest.adding(nanoseconds: 1) == nil)
+        #expect(Timestamp.earliest.subtracting(nanoseconds: 1) == nil)
+        #expect(Timestamp(rawValue: 0).subtracting(nanoseconds: Int64.min) == nil)
+        #expect(Timestamp(rawValue: 5).subtracting(nanoseconds: 5) == Timestamp(rawValue: 0))
+    }
+}

@@ -260,8 +260,28 @@ struct PolicyErrorTests {
     @Test func renderedWithSourceAddsTheLineAndACaret() {
         let source = "apiVersion: v1\r\n\tkind: \"Ünïcode\" x\r\nspec: {}\n"
         let error = PolicyError(kind: .invalidValue, location: Position(file: "p.yaml", line: 2, column: 18), message: "bad")
-        // The caret keeps the tab and counts Unicode scalars, as libyaml's columns do.
-        #expect(error.renderedWithSource(source) == "p.yaml:2:18: error: bad\n\tkind: \"Ünïcode\" x\n\t                ^")
+        // The tab shows escaped (the one terminal rule), the caret counts Unicode scalars, as
+        // libyaml's columns do, and is indented by the escaped width.
+        #expect(error.renderedWithSource(source) == "p.yaml:2:18: error: bad\n\\u{9}kind: \"Ünïcode\" x\n                     ^")
+    }
+
+    @Test func terminalControlsInTheSourceLineAreEscapedAndTheCaretStaysAligned() {
+        // An OSC title-setting sequence (ESC ] 0 ; … BEL) and a bidi override before the column.
+        let line = "  port: \u{1B}]0;pwned\u{7}\u{202E}x  # bad"
+        let source = "kind: NetworkPolicy\n" + line + "\n"
+        let column = line.unicodeScalars.count - 7  // the "x" before "  # bad"
+        let error = PolicyError(kind: .invalidValue, location: Position(file: "p.yaml", line: 2, column: column),
+                                fieldPath: "spec.ports[0].port", message: "expected a port, found \"\u{1B}]0;pwned\u{7}\"")
+        let rendered = error.renderedWithSource(source)
+        let escapedLine = #"  port: \u{1B}]0;pwned\u{7}\u{202E}x  # bad"#
+        let caretColumn = escapedLine.distance(from: escapedLine.startIndex, to: escapedLine.firstIndex(of: "x")!)
+        #expect(rendered == #"p.yaml:2:\#(column): error: spec.ports[0].port: expected a port, found "\u{1B}]0;pwned\u{7}""#
+            + "\n" + escapedLine + "\n" + String(repeating: " ", count: caretColumn) + "^")
+        #expect(!rendered.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{7}" || $0 == "\u{202E}" })
+        // The stored source line renders the same way.
+        let stored = PolicyError(kind: .invalidValue, location: Position(file: "p.yaml", line: 2, column: column),
+                                 fieldPath: "spec.ports[0].port", message: "m", sourceLine: line)
+        #expect(stored.expandedDescription.hasSuffix("\n" + escapedLine + "\n" + String(repeating: " ", count: caretColumn) + "^"))
     }
 
     @Test func renderedWithSourceFallsBackToTheDescription() {

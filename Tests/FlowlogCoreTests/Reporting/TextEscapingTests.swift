@@ -22,7 +22,33 @@ import Testing
         EscapeCase(input: "del\u{7F}", expected: #"del\u{7F}"#),
         EscapeCase(input: "c1 csi \u{9B}31m", expected: #"c1 csi \u{9B}31m"#),
         EscapeCase(input: "\u{A0}nbsp stays", expected: "\u{A0}nbsp stays"),
+        EscapeCase(input: "abc\u{202E}fed", expected: #"abc\u{202E}fed"#),
+        EscapeCase(input: "\u{2066}\u{2067}\u{2068}\u{2069}", expected: #"\u{2066}\u{2067}\u{2068}\u{2069}"#),
+        EscapeCase(input: "\u{200E}\u{200F}\u{61C}", expected: #"\u{200E}\u{200F}\u{61C}"#),
+        EscapeCase(input: "\u{202A}\u{202B}\u{202C}\u{202D}", expected: #"\u{202A}\u{202B}\u{202C}\u{202D}"#),
+        EscapeCase(input: "para\u{2028}\u{2029}", expected: #"para\u{2028}\u{2029}"#),
+        EscapeCase(input: "zero\u{200D}width joiner stays", expected: "zero\u{200D}width joiner stays"),
+        EscapeCase(input: "עברית stays", expected: "עברית stays"),
     ]
+
+    @Test(arguments: terminalCases)
+    func escapingTwiceChangesNothing(_ testCase: EscapeCase) {
+        #expect(TextEscaping.terminal(TextEscaping.terminal(testCase.input)) == testCase.expected)
+    }
+
+    @Test func everyRendererUsesTheOneRule() {
+        // Each unsafe scalar is escaped by terminal, markdown and JSON; CSV keeps only line breaks
+        // and tabs, which a quoted field holds as data.
+        for value: UInt32 in [0x1B, 0x07, 0x9B, 0x061C, 0x200E, 0x200F, 0x202A, 0x202E, 0x2066, 0x2069, 0x2028] {
+            let scalar = Unicode.Scalar(value)!
+            #expect(TextEscaping.isUnsafe(scalar))
+            let text = "a" + String(scalar) + "b"
+            #expect(!TextEscaping.terminal(text).unicodeScalars.contains(scalar))
+            #expect(!TextEscaping.markdownCell(text).unicodeScalars.contains(scalar))
+            #expect(!TextEscaping.csvField(text).unicodeScalars.contains(scalar))
+            #expect(!JSONText.quoted(text).unicodeScalars.contains(scalar))
+        }
+    }
 
     @Test(arguments: terminalCases)
     func neutralisesTerminalControls(_ testCase: EscapeCase) {
