@@ -49,10 +49,6 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
             printError("flowlog: error: " + TextEscaping.terminal(message))
             throw ExitCode(ExitCodes.runtimeFailure)
         }
-    } catch let error as StoreError where error.kind == .invalidData {
-        // Stored values out of range: invalid data, like an invalid policy file.
-        printError("flowlog: error: " + TextEscaping.terminal("\(error)"))
-        throw ExitCode(ExitCodes.dataError)
     } catch {
         // Errors quote paths and input; none reaches the terminal raw.
         printError("flowlog: error: " + TextEscaping.terminal("\(error)"))

@@ -87,6 +87,9 @@ final class BatchWriter: Sendable {
         state.withLock { $0.conflicts.removeValue(forKey: key) }
     }
 
+    /// Whether a write failed (the writer stopped).
+    var hasFailed: Bool { state.withLock { $0.totals.error != nil } }
+
     func totals() -> Totals {
         state.withLock { $0.totals }
     }

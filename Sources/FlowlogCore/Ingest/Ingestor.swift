@@ -220,12 +220,15 @@ public final class Ingestor {
             try writer.submit(full)
         } catch {
             // The writer stopped; `run` reports its error when it finishes.
-            stopReading = true
+            submitFailed = true
         }
     }
 
     /// Set when the writer stopped: reading more would only be discarded.
-    private(set) var stopReading = false
+    private var submitFailed = false
+
+    /// Whether the writer stopped (a write failed): reading more would only be discarded.
+    var stopReading: Bool { submitFailed || writer.hasFailed }
 
     /// When the store refused a batch of `file` because another ingest stored those lines first,
     /// continues from the position the store holds, dropping what was read past it.

@@ -6,7 +6,7 @@ public enum ReportBuilder {
     ///   - namespaces: limit to flows with either side in one of these namespaces (empty: all).
     ///   - top: how many drop pairs to list.
     ///   - evaluator: with a policy set, the window's flows are also replayed against it.
-    /// - Throws: the store's errors; `StoreError` of kind `.invalidData` when stored counts
+    /// - Throws: the store's errors; `StoreError` of kind `.outOfRange` when stored counts
     ///   overflow 64 bits when added up.
     public static func build(store: any FlowStore, window: ReportWindow, namespaces: [String] = [], top: Int = 10,
                              evaluator: VerdictEvaluator? = nil, generatedAt: Timestamp) throws -> PeriodicReport {
@@ -82,7 +82,7 @@ public enum ReportBuilder {
     private static func sum(_ a: Int64, _ b: Int64) throws(StoreError) -> Int64 {
         let (total, overflow) = a.addingReportingOverflow(b)
         guard !overflow else {
-            throw StoreError(kind: .invalidData, message: "stored flow counts add up to more than 64 bits hold; the database is damaged")
+            throw StoreError(kind: .outOfRange, message: "flow counts in the database add up to more than 64 bits hold; the database is damaged")
         }
         return total
     }

@@ -17,7 +17,7 @@ enum Migrations {
     /// a version of 1 or more and application_id 0 was made by a flowlog from before the id.
     static let version1Tables: Set<String> = [
         "label_sets", "endpoints", "strings", "flows", "drop_rollup", "flow_rollup", "lost_events",
-        "checkpoints", "non_flow_records",
+        "non_flow_records",
     ]
 
     /// Checks that the database is flowlog's (or empty), then applies the migrations it lacks,

@@ -297,15 +297,12 @@ extension SQLiteFlowStore {
         while try statement.step() {
             // By minute number, not minute start: the start of the first minute of 1677 does not
             // fit in 64 bits. The keys agree with ReportBuilder.hourStarts.
-            let minute = statement.int64(0)
-            guard let hour = Timestamp.periodStart(index: minute.floorDiv(hourNanos / minuteNanos), unitNanos: hourNanos) else {
-                throw StoreError(kind: .invalidData, message: "a drop rollup row has minute \(minute), which no time falls in; the database is damaged")
-            }
-            let (total, overflow) = (result[hour] ?? 0).addingReportingOverflow(statement.int64(1))
-            guard !overflow else {
-                throw StoreError(kind: .invalidData, message: "stored drop counts add up to more than 64 bits hold; the database is damaged")
-            }
-            result[hour] = total
+            // A damaged row's minute outside all time is clamped to the first or last hour.
+            let hourIndex = min(max(statement.int64(0).floorDiv(hourNanos / minuteNanos),
+                                    Timestamp.earliest.rawValue.floorDiv(hourNanos)),
+                                Timestamp.latest.rawValue.floorDiv(hourNanos))
+            let hour = Timestamp.periodStart(index: hourIndex, unitNanos: hourNanos) ?? .earliest
+            result[hour] = try (result[hour] ?? 0).addingChecked(statement.int64(1), "drop counts", path: path)
         }
         return result
     }

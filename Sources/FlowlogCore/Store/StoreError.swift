@@ -29,9 +29,6 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         /// A time or count, from the database or from a flag, is outside what flowlog can compute
         /// with (nanoseconds since 1970 in 64 bits reach only from 1677 to 2262).
         case outOfRange
-        /// Stored values are out of range (a count that overflows 64 bits when summed, a time
-        /// bucket no time falls in): the database was damaged or written by something else.
-        case invalidData
     }
 
     public var kind: Kind
