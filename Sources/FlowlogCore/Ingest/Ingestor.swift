@@ -16,8 +16,10 @@ public final class Ingestor {
     private let progress: ((IngestSummary) -> Void)?
     private let shouldStop: () -> Bool
 
-    private var decoder = FlowDecoder()
+    private var decoder: FlowDecoder
     private var batch = IngestBatch()
+    /// Bytes of the lines in `batch` (see ``IngestOptions/maxBatchBytes``).
+    private var batchBytes = 0
     private var summary = IngestSummary()
     private var lastFlush = monotonicSeconds()
     private var lastProgress = monotonicSeconds()
@@ -38,6 +40,7 @@ public final class Ingestor {
         self.diagnostics = diagnostics
         self.progress = progress
         self.shouldStop = shouldStop
+        decoder = FlowDecoder(maxLineBytes: options.maxLineBytes)
         writer = BatchWriter(store: store)
     }
 
@@ -122,12 +125,12 @@ public final class Ingestor {
             sinceCheck += 1
             if sinceCheck >= 1024 {
                 sinceCheck = 0
-                if batch.flows.count >= options.batchSize || monotonicSeconds() - lastFlush >= options.commitInterval {
+                if isBatchFull || monotonicSeconds() - lastFlush >= options.commitInterval {
                     flush(file)
                 }
                 reportProgress()
                 if shouldStop() { return readAny }
-            } else if batch.flows.count >= options.batchSize {
+            } else if isBatchFull {
                 flush(file)
             }
         }
@@ -150,6 +153,7 @@ public final class Ingestor {
     private func handleLine(_ raw: UnsafeRawBufferPointer, lineNumber: Int64, input: String) {
         summary.lines += 1
         summary.bytesRead += Int64(raw.count + 1)
+        batchBytes += raw.count
         let (line, prefixLength) = LogPrefix.strip(raw)
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
         do {
@@ -213,7 +217,12 @@ public final class Ingestor {
         guard !batch.isEmpty else { return }
         writer.submit(batch)
         batch = IngestBatch()
+        batchBytes = 0
         batch.flows.reserveCapacity(options.batchSize)
+    }
+
+    private var isBatchFull: Bool {
+        batch.flows.count >= options.batchSize || batchBytes >= options.maxBatchBytes
     }
 
     private func reportProgress() {
