@@ -28,9 +28,13 @@ struct ObserveCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let query = try filters.query(now: now())
-            let flows = try store.openStore().flows(matching: query, last: all ? nil : (last ?? 20))
             var out = StandardOutput()
-            output.render(flows.map(\.flow), to: &out)
+            var writer = FlowStreamWriter(format: output)
+            // Rows are written as they are read, so `--all` needs no memory per flow.
+            try store.openStore().forEachFlow(matching: query, last: all ? nil : (last ?? 20)) { stored in
+                writer.write(stored.flow, to: &out)
+            }
+            writer.finish(to: &out)
         }
     }
 }

@@ -10,8 +10,14 @@
 /// so an endpoint repeated across lines is decoded once. A decoder is not shared between threads.
 public struct FlowDecoder {
     private var endpointCache = RawBytesCache<Endpoint>(capacity: 2048)
+    private let maxLineBytes: Int
 
-    public init() {}
+    /// - Parameter maxLineBytes: the longest line ingest reads. A flow whose JSON line (as
+    ///   `observe -o json` writes it) could be longer is refused, so every stored flow can be
+    ///   exported and read back.
+    public init(maxLineBytes: Int = IngestOptions().maxLineBytes) {
+        self.maxLineBytes = maxLineBytes
+    }
 
     /// Decodes one line (without its newline).
     /// - Throws: ``JSONDecodingProblem`` naming the field path and the column of the problem.
@@ -70,7 +76,7 @@ public struct FlowDecoder {
             // The wrapper's time and node_name equal the flow's; they fill in when the flow lacks them.
             if flow.time.rawValue == 0 { flow.time = bare.time }
             if flow.nodeName.isEmpty { flow.nodeName = bare.nodeName }
-            return .flow(flow)
+            return try exportable(flow, lineLength: line.count)
         }
         if var lost {
             lost.time = bare.time
@@ -78,13 +84,28 @@ public struct FlowDecoder {
             return .lostEvents(lost)
         }
         if let other { return .other(other) }
-        if sawFlowField { return .flow(bare) }
+        if sawFlowField { return try exportable(bare, lineLength: line.count) }
         if var lost = bareLost {
             lost.time = bare.time
             lost.nodeName = bare.nodeName
             return .lostEvents(lost)
         }
         throw JSONDecodingProblem(path: [], message: "not a Hubble record: no flow, lost_events, node_status, agent_event or debug_event", column: 1)
+    }
+
+    /// `flow`, unless its JSON line could be longer than ``maxLineBytes``. An escaped character
+    /// takes at most six bytes and a decoded string is never longer than its JSON text; only the
+    /// node name is written twice and the other fields take under 4 KiB. So a line up to a
+    /// sixteenth of the limit (64 KiB by default; real Hubble lines are 1–3 KB) always fits, and
+    /// only longer ones pay for measuring.
+    private func exportable(_ flow: Flow, lineLength: Int) throws(JSONDecodingProblem) -> HubbleRecord {
+        if lineLength > maxLineBytes / 16, flow.jsonLineLengthBound > maxLineBytes {
+            throw JSONDecodingProblem(
+                path: ["flow"],
+                message: "as a JSON line (observe -o json) this flow would be longer than the \(maxLineBytes)-byte line limit, so it could not be read back",
+                column: 1)
+        }
+        return .flow(flow)
     }
 
     /// Decodes one line given as a string (a convenience for tests and single records).
@@ -441,7 +462,8 @@ public struct FlowDecoder {
             return cached
         }
         let decoded = try decodeEndpoint(&scanner)
-        endpointCache.insert(decoded, for: UnsafeRawBufferPointer(rebasing: scanner.bytes[start..<scanner.index]))
+        endpointCache.insert(decoded, for: UnsafeRawBufferPointer(rebasing: scanner.bytes[start..<scanner.index]),
+                             valueBytes: ApproximateSize.of(decoded))
         return decoded
     }
 

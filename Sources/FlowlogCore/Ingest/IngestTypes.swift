@@ -17,6 +17,11 @@ public struct IngestOptions: Sendable {
     public var follow = false
     /// Flows per write transaction at most.
     public var batchSize = 4096
+    /// A batch is also handed to the writer once its lines hold this many bytes, so the few
+    /// batches in flight stay small however large each flow is (issue #14: 4,096 flows of 300
+    /// distinct labels each are about 100 MB decoded). Typical flows (about 2 KB a line) fill
+    /// `batchSize` first.
+    public var maxBatchBytes = 4 << 20
     /// Lines longer than this are skipped as malformed.
     public var maxLineBytes = 1 << 20
     /// With pending records, commit at least this often (seconds).

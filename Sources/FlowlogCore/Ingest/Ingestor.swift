@@ -17,8 +17,10 @@ public final class Ingestor {
     private let progress: ((IngestSummary) -> Void)?
     let shouldStop: () -> Bool
 
-    private var decoder = FlowDecoder()
+    private var decoder: FlowDecoder
     private var batch = IngestBatch()
+    /// Bytes of the lines in `batch` (see ``IngestOptions/maxBatchBytes``).
+    private var batchBytes = 0
     var summary = IngestSummary()
     private var lastFlush = monotonicSeconds()
     private var lastProgress = monotonicSeconds()
@@ -41,6 +43,7 @@ public final class Ingestor {
         self.diagnostics = diagnostics
         self.progress = progress
         self.shouldStop = shouldStop
+        decoder = FlowDecoder(maxLineBytes: options.maxLineBytes)
         writer = BatchWriter(store: store)
     }
 
@@ -153,13 +156,13 @@ public final class Ingestor {
             sinceCheck += 1
             if sinceCheck >= 1024 {
                 sinceCheck = 0
-                if batch.flows.count >= options.batchSize || monotonicSeconds() - lastFlush >= options.commitInterval {
+                if isBatchFull || monotonicSeconds() - lastFlush >= options.commitInterval {
                     flush(file)
                 }
                 _ = try resyncIfConflicted(file)
                 reportProgress()
                 if shouldStop() { return readAny }
-            } else if batch.flows.count >= options.batchSize {
+            } else if isBatchFull {
                 flush(file)
             }
         }
@@ -182,6 +185,7 @@ public final class Ingestor {
     private func handleLine(_ raw: UnsafeRawBufferPointer, lineNumber: Int64, input: String) {
         summary.lines += 1
         summary.bytesRead += Int64(raw.count + 1)
+        batchBytes += raw.count
         let (line, prefixLength) = LogPrefix.strip(raw)
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
         do {
@@ -215,6 +219,7 @@ public final class Ingestor {
         guard !batch.isEmpty else { return }
         let full = batch
         batch = IngestBatch()
+        batchBytes = 0
         batch.flows.reserveCapacity(options.batchSize)
         do {
             try writer.submit(full)
@@ -239,6 +244,7 @@ public final class Ingestor {
         guard file.checkpointPath != nil, let conflict = writer.takeConflict(for: file.key),
               conflict.epoch == file.epoch else { return false }
         batch = IngestBatch()
+        batchBytes = 0
         file.epoch += 1
         try file.resume(from: conflict.stored)
         if sharedNoted.insert(file.key).inserted {
@@ -246,6 +252,10 @@ public final class Ingestor {
                                          message: "another ingest is storing this file too; continuing after the lines it stored"))
         }
         return true
+    }
+
+    private var isBatchFull: Bool {
+        batch.flows.count >= options.batchSize || batchBytes >= options.maxBatchBytes
     }
 
     func reportProgress() {

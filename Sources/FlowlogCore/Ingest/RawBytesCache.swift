@@ -12,7 +12,9 @@ import Darwin
 /// filed under a hash of their first bytes; a candidate matches when the input continues with
 /// all of its bytes. Because a cached key is one complete JSON value, a byte-equal prefix of the
 /// input is that same value, already validated when it was first decoded. When the cache fills
-/// up it is emptied, which keeps memory bounded whatever the input.
+/// up — by entry count, or by the bytes its keys and values hold (issue #14: a count alone let
+/// 2,048 endpoints of 300 labels each take over 70 MB) — it is emptied, which keeps memory
+/// bounded whatever the input.
 struct RawBytesCache<Value> {
     private struct Entry {
         var bytes: [UInt8]
@@ -25,10 +27,14 @@ struct RawBytesCache<Value> {
     private var buckets: [UInt64: [Int]] = [:]
     private var entries: [Entry] = []
     private let capacity: Int
+    private let byteCapacity: Int
+    /// Approximate bytes held by `entries`: their keys plus what the caller said each value holds.
+    private var byteCount = 0
     private let seed: UInt64
 
-    init(capacity: Int = 2048) {
+    init(capacity: Int = 2048, byteCapacity: Int = 8 << 20) {
         self.capacity = capacity
+        self.byteCapacity = byteCapacity
         // A per-process seed, so crafted input cannot aim for collisions.
         seed = UInt64.random(in: 1...UInt64.max)
     }
@@ -48,13 +54,19 @@ struct RawBytesCache<Value> {
         return nil
     }
 
-    /// Remembers `value` for the complete JSON value `bytes` (at least ``prefixLength`` long).
-    mutating func insert(_ value: Value, for bytes: UnsafeRawBufferPointer) {
+    /// Remembers `value` for the complete JSON value `bytes` (at least ``prefixLength`` long);
+    /// `valueBytes` is about what `value` holds on the heap. A value too big for the whole budget
+    /// is not kept.
+    mutating func insert(_ value: Value, for bytes: UnsafeRawBufferPointer, valueBytes: Int) {
         guard bytes.count >= RawBytesCache.prefixLength, let base = bytes.baseAddress else { return }
-        if entries.count >= capacity {
+        let cost = 64 + bytes.count + valueBytes
+        guard cost <= byteCapacity else { return }
+        if entries.count >= capacity || byteCount + cost > byteCapacity {
             entries.removeAll(keepingCapacity: true)
             buckets.removeAll(keepingCapacity: true)
+            byteCount = 0
         }
+        byteCount += cost
         entries.append(Entry(bytes: Array(bytes), value: value))
         buckets[prefixHash(base), default: []].append(entries.count - 1)
     }

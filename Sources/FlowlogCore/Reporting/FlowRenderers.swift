@@ -9,20 +9,69 @@ public enum FlowFormat: String, Sendable, CaseIterable {
 
     /// Writes `flows` in this format.
     public func render(_ flows: [Flow], to out: inout some TextOutputStream) {
-        switch self {
+        var writer = FlowStreamWriter(format: self)
+        for flow in flows { writer.write(flow, to: &out) }
+        writer.finish(to: &out)
+    }
+}
+
+/// Writes flows in one ``FlowFormat`` as they come, so `observe --all` holds one flow at a time
+/// instead of every stored flow (issue #14).
+///
+/// JSON and compact lines are written at once. The table needs its column widths before its
+/// first line, so it looks ahead: rows are held until `lookAhead` of them, or `lookAheadBytes`
+/// of their text, have come; the widths are taken from those, and later rows are written at
+/// once in the same columns (a wider cell pushes the rest of its line right). A table within
+/// the look-ahead is exactly what ``TextTable`` writes for all rows at once.
+public struct FlowStreamWriter {
+    public let format: FlowFormat
+    private let lookAhead: Int
+    private let lookAheadBytes: Int
+    private var heldBytes = 0
+    private var table = TextTable(header: ["TIMESTAMP", "SOURCE", "DESTINATION", "TYPE", "VERDICT", "SUMMARY"])
+    /// The table's column widths once its first lines are written.
+    private var widths: [Int]?
+
+    /// - Parameters:
+    ///   - lookAhead: table rows held at most to choose column widths (at least 1). Ten thousand
+    ///     rows of ordinary flows take a few MiB.
+    ///   - lookAheadBytes: bytes of cell text held at most, whatever the number of rows, since
+    ///     one hostile summary may be a megabyte long.
+    public init(format: FlowFormat, lookAhead: Int = 10_000, lookAheadBytes: Int = 4 << 20) {
+        self.format = format
+        self.lookAhead = max(1, lookAhead)
+        self.lookAheadBytes = lookAheadBytes
+    }
+
+    /// Writes `flow`, or for a table may hold it until the column widths are known.
+    public mutating func write(_ flow: Flow, to out: inout some TextOutputStream) {
+        switch format {
         case .table:
-            var table = TextTable(header: ["TIMESTAMP", "SOURCE", "DESTINATION", "TYPE", "VERDICT", "SUMMARY"])
-            for flow in flows {
-                let (source, destination) = FlowText.orientedEndpoints(flow)
-                table.append([flow.time.stampMilli, source, destination, FlowText.type(flow), FlowText.verdict(flow),
-                              flow.summary])
+            let (source, destination) = FlowText.orientedEndpoints(flow)
+            table.append([flow.time.stampMilli, source, destination, FlowText.type(flow), FlowText.verdict(flow),
+                          flow.summary])
+            if let widths {
+                if let row = table.rows.popLast() { out.write(TextTable.line(row, widths: widths)) }
+                return
             }
-            table.write(to: &out)
+            heldBytes += table.rows.last.map { $0.reduce(0) { $0 + $1.utf8.count } } ?? 0
+            if table.rows.count >= lookAhead || heldBytes >= lookAheadBytes { writeHeldRows(to: &out) }
         case .compact:
-            for flow in flows { out.write(TextEscaping.terminal(FlowText.compactLine(flow)) + "\n") }
+            out.write(TextEscaping.terminal(FlowText.compactLine(flow)) + "\n")
         case .json:
-            for flow in flows { out.write(FlowJSON.line(flow) + "\n") }
+            out.write(FlowJSON.line(flow) + "\n")
         }
+    }
+
+    /// Writes what is held (a table's header and rows, when fewer than `lookAhead` came).
+    public mutating func finish(to out: inout some TextOutputStream) {
+        if format == .table && widths == nil { writeHeldRows(to: &out) }
+    }
+
+    private mutating func writeHeldRows(to out: inout some TextOutputStream) {
+        table.write(to: &out)
+        widths = table.columnWidths()
+        table.rows.removeAll()
     }
 }
 

@@ -190,6 +190,10 @@ public protocol FlowStore: AnyObject {
     func write(_ batch: IngestBatch) throws -> BatchResult
     /// Stored flows that match `query`, oldest first; with `last`, only the newest `last` of them.
     func flows(matching query: FlowQuery, last: Int?) throws -> [StoredFlow]
+    /// Calls `body` with each stored flow that matches `query`, oldest first, as it is read, so
+    /// memory does not grow with the number of flows; with `last`, only the newest `last` of
+    /// them (which are held at once). Rethrows what `body` throws.
+    func forEachFlow(matching query: FlowQuery, last: Int?, _ body: (StoredFlow) throws -> Void) throws
     /// Drops matching `query` (each dropped packet once), grouped by source and destination
     /// endpoints, protocol, destination port and reason.
     func dropCounts(matching query: FlowQuery) throws -> [DropCount]

@@ -141,7 +141,7 @@ extension SQLiteFlowStore {
             query.since = Timestamp(rawValue: low)
             query.until = overflow || (lastHour && high >= end) ? nil : Timestamp(rawValue: high)
             var rollups = RollupAccumulator()
-            for stored in try storedRows(matching: query) {
+            try forEachStoredRow(matching: query) { stored in
                 rollups.add(stored.flow, source: stored.source, destination: stored.destination,
                             sourceMayNotBePod: EvaluationCache.mayNotBePod(stored.flow.source),
                             destinationMayNotBePod: EvaluationCache.mayNotBePod(stored.flow.destination))

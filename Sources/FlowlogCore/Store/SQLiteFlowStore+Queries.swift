@@ -46,35 +46,43 @@ struct SQLConditions: Sendable {
 extension SQLiteFlowStore {
     // MARK: - Endpoint resolution
 
-    /// Loads endpoints added since the last call into ``endpointsByID``.
-    func refreshEndpoints() throws(StoreError) {
-        let known = endpointsByID.keys.max() ?? 0
-        let statement = try connection.prepare("""
-            SELECT e.id, e.identity, e.namespace, e.pod, e.cluster, l.labels, e.workloads
-            FROM endpoints e JOIN label_sets l ON l.id = e.label_set WHERE e.id > ?
-            """)
-        try statement.bind(known, at: 1)
-        while try statement.step() {
-            let workloads = (JSONText.parseStringArray(statement.string(6)) ?? []).map { text -> Workload in
-                guard let slash = text.firstIndex(of: "/") else { return Workload(kind: "", name: text) }
-                return Workload(kind: String(text[..<slash]), name: String(text[text.index(after: slash)...]))
-            }
-            endpointsByID[statement.int64(0)] = Endpoint(
-                identity: UInt32(truncatingIfNeeded: statement.int64(1)), namespace: statement.string(2),
-                podName: statement.string(3), clusterName: statement.string(4),
-                labels: JSONText.parseStringArray(statement.string(5)) ?? [], workloads: workloads)
+    private static let endpointColumns = """
+        SELECT e.id, e.identity, e.namespace, e.pod, e.cluster, l.labels, e.workloads
+        FROM endpoints e JOIN label_sets l ON l.id = e.label_set
+        """
+
+    /// Calls `body` with each stored endpoint (and its id) in id order, one row at a time, so
+    /// scanning many endpoints with large label sets holds one of them at a time.
+    func forEachStoredEndpoint(_ body: (Int64, Endpoint) throws(StoreError) -> Void) throws(StoreError) {
+        let statement = try connection.prepare(SQLiteFlowStore.endpointColumns + " ORDER BY e.id")
+        while try statement.step() { try body(statement.int64(0), endpointRow(statement)) }
+    }
+
+    private func endpointRow(_ statement: Statement) -> Endpoint {
+        let workloads = (JSONText.parseStringArray(statement.string(6)) ?? []).map { text -> Workload in
+            guard let slash = text.firstIndex(of: "/") else { return Workload(kind: "", name: text) }
+            return Workload(kind: String(text[..<slash]), name: String(text[text.index(after: slash)...]))
         }
+        return Endpoint(
+            identity: UInt32(truncatingIfNeeded: statement.int64(1)), namespace: statement.string(2),
+            podName: statement.string(3), clusterName: statement.string(4),
+            labels: JSONText.parseStringArray(statement.string(5)) ?? [], workloads: workloads)
     }
 
     public func endpoints() throws -> [Endpoint] {
-        try refreshEndpoints()
-        return endpointsByID.sorted { $0.key < $1.key }.map(\.value)
+        var result: [Endpoint] = []
+        try forEachStoredEndpoint { _, endpoint in result.append(endpoint) }
+        return result
     }
 
+    /// The endpoint with store id `id`: from the bounded cache, else one row of the database.
     func endpoint(_ id: Int64) throws(StoreError) -> Endpoint {
         if let endpoint = endpointsByID[id] { return endpoint }
-        try refreshEndpoints()
-        return endpointsByID[id] ?? Endpoint()
+        let statement = try connection.prepare(SQLiteFlowStore.endpointColumns + " WHERE e.id = ?")
+        try statement.bind(id, at: 1)
+        let endpoint = try statement.step() ? endpointRow(statement) : Endpoint()
+        endpointsByID.insert(endpoint, for: id, bytes: ApproximateSize.of(endpoint))
+        return endpoint
     }
 
     func string(_ id: Int64) throws(StoreError) -> String {
@@ -82,14 +90,18 @@ extension SQLiteFlowStore {
         let statement = try connection.prepare("SELECT value FROM strings WHERE id = ?")
         try statement.bind(id, at: 1)
         let value = try statement.step() ? statement.string(0) : ""
-        stringsByID[id] = value
+        stringsByID.insert(value, for: id, bytes: ApproximateSize.of(value))
         return value
     }
 
     /// The ids of stored endpoints that `filter` accepts, as a JSON array for `json_each(?)`.
+    /// Endpoints are scanned row by row rather than cached, so memory stays bounded however
+    /// many distinct endpoints the store holds.
     private func endpointIDList(_ filter: EndpointFilter) throws(StoreError) -> String {
-        try refreshEndpoints()
-        let ids = endpointsByID.filter { filter.matches($0.value) }.keys.sorted()
+        var ids: [Int64] = []
+        try forEachStoredEndpoint { id, endpoint in
+            if filter.matches(endpoint) { ids.append(id) }
+        }
         return "[" + ids.map(String.init).joined(separator: ",") + "]"
     }
 
@@ -172,6 +184,11 @@ extension SQLiteFlowStore {
         try storedRows(matching: query, last: last).map { StoredFlow(id: $0.id, flow: $0.flow) }
     }
 
+    public func forEachFlow(matching query: FlowQuery, last: Int?,
+                            _ body: (StoredFlow) throws -> Void) throws {
+        try forEachStoredRow(matching: query, last: last) { row in try body(StoredFlow(id: row.id, flow: row.flow)) }
+    }
+
     /// A stored flow with its row id and its endpoints' ids.
     struct StoredRow {
         var id: Int64
@@ -180,7 +197,17 @@ extension SQLiteFlowStore {
         var destination: Int64
     }
 
-    func storedRows(matching query: FlowQuery, last: Int? = nil) throws(StoreError) -> [StoredRow] {
+    func storedRows(matching query: FlowQuery, last: Int? = nil) throws -> [StoredRow] {
+        var result: [StoredRow] = []
+        try forEachStoredRow(matching: query, last: last) { row in result.append(row) }
+        return result
+    }
+
+    /// Calls `body` with each matching row, oldest first, as SQLite steps through them. With
+    /// `last`, the newest `last` rows are read newest first (so the LIMIT applies), held, and
+    /// handed over oldest first: only those are in memory at once.
+    /// - Throws: ``StoreError``, or what `body` throws.
+    func forEachStoredRow(matching query: FlowQuery, last: Int? = nil, _ body: (StoredRow) throws -> Void) throws {
         var conditions = SQLConditions()
         try flowConditions(query, into: &conditions)
         let order = last == nil ? "ASC" : "DESC"
@@ -192,13 +219,13 @@ extension SQLiteFlowStore {
             """)
         let next = try conditions.bind(statement)
         try statement.bind(Int64(last ?? -1), at: next)
-        var result: [StoredRow] = []
+        var newestFirst: [StoredRow] = []
         while try statement.step() {
-            result.append(StoredRow(id: statement.int64(0), flow: try decodeRow(statement),
-                                    source: statement.int64(14), destination: statement.int64(15)))
+            let row = StoredRow(id: statement.int64(0), flow: try decodeRow(statement),
+                                source: statement.int64(14), destination: statement.int64(15))
+            if last == nil { try body(row) } else { newestFirst.append(row) }
         }
-        if last != nil { result.reverse() }
-        return result
+        for row in newestFirst.reversed() { try body(row) }
     }
 
     private func decodeRow(_ row: Statement) throws(StoreError) -> Flow {

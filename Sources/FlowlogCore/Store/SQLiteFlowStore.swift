@@ -14,28 +14,34 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     /// The database path (`:memory:` for a private in-memory store).
     public var path: String { connection.path }
 
-    // Interning caches: value → id. They are bounded: when one grows past its limit it is emptied
-    // and refilled from the database on demand.
-    private var endpointIDs: [Endpoint: Int64] = [:]
+    // Interning caches: value → id. Each is bounded by the approximate bytes it holds (see
+    // ``ByteBoundedCache``): when one would pass its budget it is emptied and refilled from the
+    // database on demand. The three endpoint caches mostly share storage (the same endpoint box
+    // and label array), so together they hold about one budget's worth in practice, and at most
+    // three. Budgets are far above what a real cluster needs (a pod's labels take about 1 KiB).
+    private var endpointIDs = ByteBoundedCache<Endpoint, Int64>(byteLimit: SQLiteFlowStore.endpointCacheBytes)
     /// A fast path in front of `endpointIDs`: endpoints decoded from the same cached object share
     /// their storage, so its identity finds them without hashing every label. The entry keeps the
     /// endpoint (and so its storage) alive, so an identity is never reused while cached.
-    private var endpointIDsByIdentity: [ObjectIdentifier: (endpoint: Endpoint, id: Int64)] = [:]
-    private var policyIDs: [PolicyReferences: Int64] = [:]
-    private var labelSetIDs: [[String]: Int64] = [:]
-    private var stringIDs: [String: Int64] = [:]
-    private static let cacheLimit = 50_000
+    private var endpointIDsByIdentity = ByteBoundedCache<ObjectIdentifier, (endpoint: Endpoint, id: Int64)>(
+        byteLimit: SQLiteFlowStore.endpointCacheBytes)
+    private var policyIDs = ByteBoundedCache<PolicyReferences, Int64>(byteLimit: SQLiteFlowStore.stringCacheBytes)
+    private var labelSetIDs = ByteBoundedCache<[String], Int64>(byteLimit: SQLiteFlowStore.endpointCacheBytes)
+    private var stringIDs = ByteBoundedCache<String, Int64>(byteLimit: SQLiteFlowStore.stringCacheBytes)
+    static let endpointCacheBytes = 8 << 20
+    static let stringCacheBytes = 4 << 20
 
-    // Reverse caches for reading.
-    var endpointsByID: [Int64: Endpoint] = [:]
-    var stringsByID: [Int64: String] = [:]
+    // Reverse caches for reading, bounded the same way.
+    var endpointsByID = ByteBoundedCache<Int64, Endpoint>(byteLimit: SQLiteFlowStore.endpointCacheBytes)
+    var stringsByID = ByteBoundedCache<Int64, String>(byteLimit: SQLiteFlowStore.stringCacheBytes)
 
     /// The `intern_generation` the caches were filled under; `prune` bumps it.
     private var internGeneration: Int64?
     private var insertFlow: Statement?
     var rollupStatements = RollupStatements()
     /// Whether an endpoint may be something other than a pod, by endpoint id (see ``RollupAccumulator``).
-    var endpointMayNotBePod: [Int64: Bool] = [:]
+    /// Its entries are small and fixed-size, so the entry limit bounds it.
+    var endpointMayNotBePod = ByteBoundedCache<Int64, Bool>(byteLimit: 4 << 20)
 
     /// Opens or creates the store at `path` and brings its schema up to date.
     /// - Parameter path: a file path, or `:memory:`.
@@ -118,7 +124,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     private func mayNotBePod(_ id: Int64, _ endpoint: Endpoint) -> Bool {
         if let known = endpointMayNotBePod[id] { return known }
         let value = EvaluationCache.mayNotBePod(endpoint)
-        endpointMayNotBePod[id] = value
+        endpointMayNotBePod.insert(value, for: id, bytes: 0)
         return value
     }
 
@@ -134,9 +140,10 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
 
     private func policiesID(_ policies: PolicyReferences) throws(StoreError) -> Int64 {
         if let id = policyIDs[policies] { return id }
-        let id = try stringID(PolicyListCoding.encode(policies))
-        if policyIDs.count >= SQLiteFlowStore.cacheLimit { policyIDs.removeAll(keepingCapacity: true) }
-        policyIDs[policies] = id
+        let text = PolicyListCoding.encode(policies)
+        let id = try stringID(text)
+        // The references hold about what their JSON text holds, in several small strings.
+        policyIDs.insert(id, for: policies, bytes: 2 * text.utf8.count)
         return id
     }
 
@@ -212,8 +219,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     private func endpointID(_ endpoint: Endpoint) throws(StoreError) -> Int64 {
         if let cached = endpointIDsByIdentity[endpoint.sharedIdentity] { return cached.id }
         let id = try hashedEndpointID(endpoint)
-        if endpointIDsByIdentity.count >= SQLiteFlowStore.cacheLimit { endpointIDsByIdentity.removeAll() }
-        endpointIDsByIdentity[endpoint.sharedIdentity] = (endpoint, id)
+        endpointIDsByIdentity.insert((endpoint, id), for: endpoint.sharedIdentity, bytes: ApproximateSize.of(endpoint))
         return id
     }
 
@@ -251,24 +257,21 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             }
             id = select.int64(0)
         }
-        if endpointIDs.count >= SQLiteFlowStore.cacheLimit { endpointIDs.removeAll(keepingCapacity: true) }
-        endpointIDs[endpoint] = id
+        endpointIDs.insert(id, for: endpoint, bytes: ApproximateSize.of(endpoint))
         return id
     }
 
     private func labelSetID(_ labels: [String]) throws(StoreError) -> Int64 {
         if let id = labelSetIDs[labels] { return id }
         let id = try internText(JSONText.array(labels), table: "label_sets", column: "labels")
-        if labelSetIDs.count >= SQLiteFlowStore.cacheLimit { labelSetIDs.removeAll(keepingCapacity: true) }
-        labelSetIDs[labels] = id
+        labelSetIDs.insert(id, for: labels, bytes: ApproximateSize.of(labels))
         return id
     }
 
     private func stringID(_ value: String) throws(StoreError) -> Int64 {
         if let id = stringIDs[value] { return id }
         let id = try internText(value, table: "strings", column: "value")
-        if stringIDs.count >= SQLiteFlowStore.cacheLimit { stringIDs.removeAll(keepingCapacity: true) }
-        stringIDs[value] = id
+        stringIDs.insert(id, for: value, bytes: ApproximateSize.of(value))
         return id
     }
 

@@ -30,6 +30,9 @@ final class FailingStore: FlowStore, @unchecked Sendable {
     }
     func checkpoints(family: String) throws -> [InputCheckpoint] { try base.checkpoints(family: family) }
     func flows(matching query: FlowQuery, last: Int?) throws -> [StoredFlow] { try base.flows(matching: query, last: last) }
+    func forEachFlow(matching query: FlowQuery, last: Int?, _ body: (StoredFlow) throws -> Void) throws {
+        try base.forEachFlow(matching: query, last: last, body)
+    }
     func dropCounts(matching query: FlowQuery) throws -> [DropCount] { try base.dropCounts(matching: query) }
     func connectionCounts(matching query: FlowQuery, withPodAddresses: Bool) throws -> [ConnectionCount] {
         try base.connectionCounts(matching: query, withPodAddresses: withPodAddresses)
