@@ -34,8 +34,8 @@ public enum ReportBuilder {
         var byNamespace: [String: Int64] = [:]
         var byReason: [String: Int64] = [:]
         for drop in drops {
-            let inside = EndpointGrouping.reservedName(drop.destination) == nil ? drop.destination : drop.source
-            let namespace = inside.effectiveNamespace.isEmpty ? (EndpointGrouping.reservedName(inside) ?? "unknown")
+            let inside = drop.destination.kind.isPod ? drop.destination : drop.source
+            let namespace = inside.effectiveNamespace.isEmpty ? (inside.kind.reservedName ?? "unknown")
                 : inside.effectiveNamespace
             byNamespace[namespace, default: 0] += drop.count
             byReason[drop.reason.name, default: 0] += drop.count

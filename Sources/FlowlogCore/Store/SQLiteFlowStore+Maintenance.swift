@@ -79,8 +79,8 @@ extension SQLiteFlowStore {
             var rollups = RollupAccumulator()
             for stored in try storedRows(matching: query) {
                 rollups.add(stored.flow, source: stored.source, destination: stored.destination,
-                            sourceMayNotBePod: EvaluationCache.mayNotBePod(stored.flow.source),
-                            destinationMayNotBePod: EvaluationCache.mayNotBePod(stored.flow.destination))
+                            sourceMayNotBePod: stored.flow.source.kind.needsAddress,
+                            destinationMayNotBePod: stored.flow.destination.kind.needsAddress)
             }
             try rollups.write(to: connection, statements: &rollupStatements)
             low += minuteNanos

@@ -108,7 +108,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
 
     private func mayNotBePod(_ id: Int64, _ endpoint: Endpoint) -> Bool {
         if let known = endpointMayNotBePod[id] { return known }
-        let value = EvaluationCache.mayNotBePod(endpoint)
+        let value = endpoint.kind.needsAddress
         endpointMayNotBePod[id] = value
         return value
     }
