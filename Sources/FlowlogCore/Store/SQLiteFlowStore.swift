@@ -50,6 +50,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             if path != ":memory:" { _ = try connection.scalarInt("PRAGMA journal_mode = WAL") }
             try connection.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192")
             try Migrations.migrate(connection)
+            try reclassifyRollupIfNeeded()
         } catch {
             if case .sqlite = error.kind, error.message.contains("file is not a database") {
                 throw StoreError(kind: .notADatabase, message: "not a flowlog database (the file is not SQLite or is corrupt)", path: path)
