@@ -16,13 +16,12 @@ public final class EvaluationCache {
     public private(set) var hits = 0
 
     /// What is known of an endpoint, computed once per endpoint value: the endpoint itself (kept
-    /// alive so its identity is not reused while cached), its subject without address, the
-    /// number of its label set, and whether it may not be a pod.
+    /// alive so its identity is not reused while cached), its subject without address, and the
+    /// number of its label set.
     private struct Known {
         var endpoint: Endpoint
         var subject: PolicySubject
         var labelSet: Int
-        var mayNotBePod: Bool
     }
 
     private var known: [ObjectIdentifier: Known] = [:]
@@ -34,6 +33,11 @@ public final class EvaluationCache {
         var labelSet: Int
         var namespace: String
         var podName: String?
+        /// What the endpoint is; its labels, identity and namespace nearly always decide it, but
+        /// a pod name alone can too.
+        var kind: EndpointKind
+        /// Only for endpoints that need it (``EndpointKind/needsAddress``), or all with
+        /// `ipBlockMatchesPodIPs`.
         var address: IPAddress?
     }
 
@@ -89,8 +93,7 @@ public final class EvaluationCache {
             labelSet = labelSets.count
             labelSets[endpoint.labels] = labelSet
         }
-        let entry = Known(endpoint: endpoint, subject: evaluator.subject(endpoint, address: nil), labelSet: labelSet,
-                          mayNotBePod: EvaluationCache.mayNotBePod(endpoint))
+        let entry = Known(endpoint: endpoint, subject: evaluator.subject(endpoint, address: nil), labelSet: labelSet)
         known[endpoint.sharedIdentity] = entry
         return entry
     }
@@ -100,14 +103,7 @@ public final class EvaluationCache {
         let endpoint = known.endpoint
         return Side(identity: endpoint.identity, labelSet: known.labelSet, namespace: endpoint.effectiveNamespace,
                     podName: options.namedPorts.isEmpty ? nil : endpoint.podName,
-                    address: known.mayNotBePod || options.ipBlockMatchesPodIPs ? address : nil)
-    }
-
-    /// Only a pod's verdict is independent of its address. Anything that may not be a pod (no
-    /// `k8s:` labels, or a reserved, CIDR or FQDN label) must be told apart by its address.
-    static func mayNotBePod(_ endpoint: Endpoint) -> Bool {
-        !endpoint.labels.contains { $0.hasPrefix("k8s:") } || endpoint.labels.contains {
-            $0.hasPrefix("reserved:") || $0.hasPrefix("cidr:") || $0.hasPrefix("fqdn:") || $0.hasPrefix("cidrgroup:")
-        }
+                    kind: endpoint.kind,
+                    address: endpoint.kind.needsAddress || options.ipBlockMatchesPodIPs ? address : nil)
     }
 }

@@ -134,7 +134,7 @@ public struct VerdictEvaluator: Sendable {
                 return pods.map { $0.matches(peer.podLabels) } ?? true
             case .ipBlock(let block):
                 guard let address = peer.address else { return false }
-                if !options.ipBlockMatchesPodIPs && peer.kind != .world { return false }
+                if !options.ipBlockMatchesPodIPs && !peer.kind.isOutsideCluster { return false }
                 return block.contains(address)
             }
         }

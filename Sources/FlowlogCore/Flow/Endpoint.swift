@@ -30,6 +30,9 @@ public struct Endpoint: Sendable, Hashable {
         var clusterName: String
         var labels: [String]
         var workloads: [Workload]
+        /// Derived from the four fields above; kept up to date by their setters, which run only
+        /// on a uniquely referenced box, so reading it from shared copies is safe.
+        private(set) var kind: EndpointKind
 
         init(identity: UInt32, namespace: String, podName: String, clusterName: String, labels: [String],
              workloads: [Workload]) {
@@ -39,6 +42,11 @@ public struct Endpoint: Sendable, Hashable {
             self.clusterName = clusterName
             self.labels = labels
             self.workloads = workloads
+            kind = EndpointKind(identity: identity, namespace: namespace, podName: podName, labels: labels)
+        }
+
+        func reclassify() {
+            kind = EndpointKind(identity: identity, namespace: namespace, podName: podName, labels: labels)
         }
 
         func copy() -> Storage {
@@ -63,15 +71,27 @@ public struct Endpoint: Sendable, Hashable {
     /// The numeric security identity.
     public var identity: UInt32 {
         get { storage.identity }
-        set { uniqueStorage().identity = newValue }
+        set {
+            let storage = uniqueStorage()
+            storage.identity = newValue
+            storage.reclassify()
+        }
     }
     public var namespace: String {
         get { storage.namespace }
-        set { uniqueStorage().namespace = newValue }
+        set {
+            let storage = uniqueStorage()
+            storage.namespace = newValue
+            storage.reclassify()
+        }
     }
     public var podName: String {
         get { storage.podName }
-        set { uniqueStorage().podName = newValue }
+        set {
+            let storage = uniqueStorage()
+            storage.podName = newValue
+            storage.reclassify()
+        }
     }
     public var clusterName: String {
         get { storage.clusterName }
@@ -80,7 +100,11 @@ public struct Endpoint: Sendable, Hashable {
     /// Identity labels in Cilium's string form, `source:key=value`, as Hubble sent them.
     public var labels: [String] {
         get { storage.labels }
-        set { uniqueStorage().labels = newValue }
+        set {
+            let storage = uniqueStorage()
+            storage.labels = newValue
+            storage.reclassify()
+        }
     }
     public var workloads: [Workload] {
         get { storage.workloads }
@@ -125,11 +149,11 @@ public struct Endpoint: Sendable, Hashable {
         labels.compactMap { raw in raw.hasPrefix("reserved:") ? String(raw.dropFirst("reserved:".count)) : nil }
     }
 
-    /// Whether the endpoint is outside the cluster (a `reserved:world*` identity or a CIDR identity).
-    public var isWorld: Bool {
-        if identity == 2 || identity == 9 || identity == 10 { return true }
-        return labels.contains { $0.hasPrefix("reserved:world") || $0.hasPrefix("cidr:") }
-    }
+    /// What the endpoint is: a pod, the world, a node, … (see ``EndpointKind`` for the rules).
+    ///
+    /// Classified once when the endpoint is made or changed, and shared by every copy: the
+    /// evaluator and the rollups ask per flow.
+    public var kind: EndpointKind { storage.kind }
 }
 
 /// One identity label, `source:key=value`, split into its parts.

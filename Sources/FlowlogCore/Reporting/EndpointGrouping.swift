@@ -9,10 +9,10 @@ public enum EndpointGrouping: String, Sendable, CaseIterable {
     /// By namespace.
     case namespace
 
-    /// The group an endpoint belongs to. Endpoints without pod labels (the world, the host, …)
-    /// are grouped by their `reserved:` identity.
+    /// The group an endpoint belongs to. Endpoints that are not pods (the world, the host, …)
+    /// are grouped by their kind's reserved name (``EndpointKind/reservedName``).
     public func key(for endpoint: Endpoint) -> String {
-        if let reserved = EndpointGrouping.reservedName(endpoint) { return reserved }
+        if let reserved = endpoint.kind.reservedName { return reserved }
         let namespace = endpoint.effectiveNamespace
         switch self {
         case .namespace:
@@ -51,21 +51,4 @@ public enum EndpointGrouping: String, Sendable, CaseIterable {
     static let bookkeepingPrefixes = [
         "io.kubernetes.pod.namespace", "io.cilium.k8s.namespace.labels.", "io.cilium.k8s.policy.", "io.cilium.",
     ]
-
-    /// For endpoints without pod labels: the reserved identity name (`world`, `host`, …).
-    static func reservedName(_ endpoint: Endpoint) -> String? {
-        let hasPodLabels = endpoint.labels.contains { $0.hasPrefix("k8s:") || $0.hasPrefix("container:") }
-        guard !hasPodLabels else { return nil }
-        let reserved = endpoint.reservedNames
-        if reserved.contains(where: { $0.hasPrefix("world") }) || endpoint.labels.contains(where: { $0.hasPrefix("cidr:") }) {
-            return "world"
-        }
-        if let first = reserved.first { return first }
-        switch endpoint.identity {
-        case 1: return "host"
-        case 2, 9, 10: return "world"
-        case 6: return "remote-node"
-        default: return endpoint.labels.isEmpty && endpoint.namespace.isEmpty ? "unknown" : nil
-        }
-    }
 }

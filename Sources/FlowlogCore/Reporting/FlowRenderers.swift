@@ -85,7 +85,7 @@ public enum FlowText {
         } else if let ip {
             host = ip.isIPv6 ? "[\(ip)]" : ip.description
         } else {
-            host = EndpointGrouping.reservedName(endpoint) ?? "unknown"
+            host = endpoint.kind.reservedName ?? "unknown"
         }
         if proto.hasPorts && port != 0 { host += ":\(port)" }
         return host
@@ -147,10 +147,11 @@ public enum FlowText {
         return line
     }
 
+    /// The identity in parentheses, as hubble prints it: the reserved identity's name (`world`,
+    /// `world-ipv4`, `host`, …) for a reserved number, else `ID:<n>`. It names the number, not
+    /// the ``EndpointKind``: a CIDR identity is the world but prints as `ID:16777217`. Reserved
+    /// numbers decide the kind, so a name printed here always agrees with `endpoint.kind`.
     static func identityText(_ endpoint: Endpoint) -> String {
-        let reservedNames: [UInt32: String] = [1: "host", 2: "world", 3: "unmanaged", 4: "health", 5: "init",
-                                               6: "remote-node", 7: "kube-apiserver", 8: "ingress",
-                                               9: "world-ipv4", 10: "world-ipv6"]
-        return reservedNames[endpoint.identity] ?? "ID:\(endpoint.identity)"
+        ReservedIdentity(rawValue: endpoint.identity)?.name ?? "ID:\(endpoint.identity)"
     }
 }

@@ -36,8 +36,8 @@ public enum ReportBuilder {
         var byNamespace: [String: Int64] = [:]
         var byReason: [String: Int64] = [:]
         for drop in drops {
-            let inside = EndpointGrouping.reservedName(drop.destination) == nil ? drop.destination : drop.source
-            let namespace = inside.effectiveNamespace.isEmpty ? (EndpointGrouping.reservedName(inside) ?? "unknown")
+            let inside = drop.destination.kind.isPod ? drop.destination : drop.source
+            let namespace = inside.effectiveNamespace.isEmpty ? (inside.kind.reservedName ?? "unknown")
                 : inside.effectiveNamespace
             byNamespace[namespace] = try sum(byNamespace[namespace] ?? 0, drop.count)
             byReason[drop.reason.name] = try sum(byReason[drop.reason.name] ?? 0, drop.count)

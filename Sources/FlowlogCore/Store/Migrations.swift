@@ -4,7 +4,7 @@
 /// A shipped migration is never edited; a change is a new migration appended to ``all``.
 enum Migrations {
     /// Migration `n` (1-based) brings the schema from version `n - 1` to `n`.
-    static let all: [String] = [version1, version2, version3]
+    static let all: [String] = [version1, version2, version3, version4]
 
     static var latestVersion: Int { all.count }
 
@@ -279,5 +279,14 @@ extension Migrations {
             FROM checkpoints WHERE true
             ON CONFLICT (device, inode) DO NOTHING;
         DROP TABLE checkpoints;
+        """
+
+    /// Endpoints are classified by one rule (``EndpointKind``), and the connection rollup keeps
+    /// an address exactly for endpoints that are not pods. Rows written under the older rule
+    /// are recounted from the flows after migrating, by Swift code (the rule is not SQL):
+    /// ``SQLiteFlowStore/reclassifyRollupIfNeeded()`` does it when this flag is set.
+    static let version4 = """
+        INSERT INTO meta (key, value) VALUES ('flow_rollup_reclassify', 1)
+            ON CONFLICT (key) DO UPDATE SET value = 1;
         """
 }

@@ -28,12 +28,14 @@ struct RollupAccumulator {
 
     private(set) var drops: [DropKey: Totals] = [:]
     private(set) var flows: [FlowKey: Totals] = [:]
+    /// Whether drops are counted too; false to recount `flow_rollup` alone.
+    var countsDrops = true
 
     /// Counts one stored flow; `…MayNotBePod` says whether that side's address must be kept.
     mutating func add(_ flow: Flow, source: Int64, destination: Int64, sourceMayNotBePod: Bool, destinationMayNotBePod: Bool) {
         let time = flow.time.rawValue
         let port = Int32(flow.connectionPort)
-        if flow.countsAsDrop {
+        if countsDrops && flow.countsAsDrop {
             let key = DropKey(minute: time.floorDiv(60_000_000_000), source: source, destination: destination,
                               proto: flow.l4.proto.rawValue, port: port, reason: flow.dropReason.rawValue)
             drops[key, default: Totals(time)].add(time)

@@ -44,15 +44,11 @@ extension SQLiteFlowStore {
         }
         var merged: [MergeKey: Int] = [:]
         var result: [ConnectionCount] = []
-        var mayNotBePod: [Int64: Bool] = [:]
         while try statement.step() {
             let source = try endpoint(statement.int64(0))
             let destination = try endpoint(statement.int64(1))
             func address(_ column: Int32, _ endpoint: Endpoint) -> IPAddress? {
-                let id = statement.int64(column - 2)
-                let notPod = mayNotBePod[id] ?? EvaluationCache.mayNotBePod(endpoint)
-                mayNotBePod[id] = notPod
-                guard withPodAddresses || notPod,
+                guard withPodAddresses || endpoint.kind.needsAddress,
                       let bytes = statement.blob(column), !bytes.isEmpty else { return nil }
                 return IPAddress(bytes: bytes)
             }

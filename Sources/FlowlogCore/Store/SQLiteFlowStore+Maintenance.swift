@@ -143,8 +143,8 @@ extension SQLiteFlowStore {
             var rollups = RollupAccumulator()
             try forEachStoredRow(matching: query) { stored in
                 rollups.add(stored.flow, source: stored.source, destination: stored.destination,
-                            sourceMayNotBePod: EvaluationCache.mayNotBePod(stored.flow.source),
-                            destinationMayNotBePod: EvaluationCache.mayNotBePod(stored.flow.destination))
+                            sourceMayNotBePod: stored.flow.source.kind.needsAddress,
+                            destinationMayNotBePod: stored.flow.destination.kind.needsAddress)
             }
             try rollups.write(to: connection, statements: &rollupStatements)
             guard !overflow else { break }

@@ -64,6 +64,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
                 if path != ":memory:" { _ = try connection.scalarInt("PRAGMA journal_mode = WAL") }
                 try connection.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192")
                 try Migrations.migrate(connection)
+                try reclassifyRollupIfNeeded()
             }
         } catch {
             if error.backend != nil, error.message.contains("file is not a database") {
@@ -123,7 +124,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
 
     private func mayNotBePod(_ id: Int64, _ endpoint: Endpoint) -> Bool {
         if let known = endpointMayNotBePod[id] { return known }
-        let value = EvaluationCache.mayNotBePod(endpoint)
+        let value = endpoint.kind.needsAddress
         endpointMayNotBePod.insert(value, for: id, bytes: 0)
         return value
     }

@@ -52,7 +52,7 @@ import Testing
         let evaluator = try Self.evaluator()
         let matching = Self.flows.filter { flow in
             flow.isReply != true && flow.l4.destinationPort == scenario.port
-                && (scenario.source.map { Self.app(flow.source) == $0 } ?? (scenario.name.hasPrefix("world") ? flow.source.isWorld : true))
+                && (scenario.source.map { Self.app(flow.source) == $0 } ?? (scenario.name.hasPrefix("world") ? flow.source.kind.isOutsideCluster : true))
                 && (scenario.destination.map { Self.app(flow.destination) == $0 } ?? true)
                 && (scenario.destinationIP.map { flow.destinationIP?.description == $0 } ?? true)
         }

@@ -54,12 +54,12 @@ import Testing
         #expect(pod.effectiveNamespace == "staging")
         #expect(Endpoint(namespace: "production", labels: pod.labels).effectiveNamespace == "production")
         #expect(pod.parsedLabels.map(\.key) == ["app", "io.kubernetes.pod.namespace"])
-        #expect(!pod.isWorld)
+        #expect(!pod.kind.isOutsideCluster)
 
         let external = Endpoint(identity: 16_777_217, labels: ["cidr:1.1.1.1/32", "reserved:world-ipv4"])
-        #expect(external.isWorld)
+        #expect(external.kind.isOutsideCluster)
         #expect(external.reservedNames == ["world-ipv4"])
-        #expect(Endpoint(identity: 2).isWorld)
-        #expect(!Endpoint(identity: 1, labels: ["reserved:host"]).isWorld)
+        #expect(Endpoint(identity: 2).kind.isOutsideCluster)
+        #expect(!Endpoint(identity: 1, labels: ["reserved:host"]).kind.isOutsideCluster)
     }
 }
