@@ -11,7 +11,8 @@ struct ObserveCommand: ParsableCommand {
     @OptionGroup(title: "Database") var store: StoreOptions
     @OptionGroup(title: "Filters") var filters: FilterOptions
 
-    @Option(help: "Show the newest N matching flows (default 20 unless --all).")
+    @Option(parsing: .unconditional, help: "Show the newest N matching flows (default 20 unless --all).",
+            transform: CountArgument.parse)
     var last: Int?
 
     @Flag(help: "Show every matching flow.")

@@ -69,3 +69,13 @@ import Testing
         }
     }
 }
+
+@Suite struct ObserveLastFlagTests {
+    @Test(arguments: [["--last=-1"], ["--last", "-1"]])
+    func observeLastMustNotBeNegative(_ arguments: [String]) throws {
+        let scratch = try Scratch()
+        let result = try Flowlog.run(["observe", "--db", scratch.path("f.db")] + arguments)
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("'--last <last>': must be 0 or more"), "\(result.standardError)")
+    }
+}
