@@ -1,12 +1,17 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// One target per layer; arrows point down only, so a wrong import does not compile:
+//
+//   flowlog (CLI) ─► FlowlogReporting ─► FlowlogEvaluation ─► FlowlogPolicy ─► FlowlogModel
+//        │                    │                   └──────────► FlowlogStore ──► FlowlogModel
+//        ├─► FlowlogIngest ─► FlowlogStore, FlowlogModel   (CZlib)
+//        └─► FlowlogSQLite ─► FlowlogStore, FlowlogModel   (CSQLite)
 let package = Package(
     name: "flowlog",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "flowlog", targets: ["flowlog"]),
-        .library(name: "FlowlogCore", targets: ["FlowlogCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,18 +32,34 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
-        .target(
-            name: "FlowlogCore",
-            dependencies: ["CSQLite", "CYAML", "CZlib"]
-        ),
+        // Flows, endpoints and their one classification, labels and selectors, addresses,
+        // times, verdicts, drop reasons, the drop rule; text safety and JSON scanning. No I/O.
+        .target(name: "FlowlogModel"),
+        // The backend-neutral store contract: protocols, queries, batches, checkpoints, errors.
+        .target(name: "FlowlogStore", dependencies: ["FlowlogModel"]),
+        // The embedded SQLite backend (the only user of CSQLite).
+        .target(name: "FlowlogSQLite", dependencies: ["FlowlogModel", "FlowlogStore", "CSQLite"]),
+        // Line reading (plain, gzip), decoding and the ingestor; sees the store through its protocol.
+        .target(name: "FlowlogIngest", dependencies: ["FlowlogModel", "FlowlogStore", "CZlib"]),
+        // NetworkPolicy model and the YAML loader (the only user of CYAML).
+        .target(name: "FlowlogPolicy", dependencies: ["FlowlogModel", "CYAML"]),
+        // Verdicts with explanations, the verdict cache, replay and lint.
+        .target(name: "FlowlogEvaluation", dependencies: ["FlowlogModel", "FlowlogStore", "FlowlogPolicy"]),
+        // Renderers and periodic reports.
+        .target(name: "FlowlogReporting",
+                dependencies: ["FlowlogModel", "FlowlogStore", "FlowlogPolicy", "FlowlogEvaluation"]),
         .executableTarget(
             name: "flowlog",
             dependencies: [
-                "FlowlogCore",
+                "FlowlogModel", "FlowlogStore", "FlowlogSQLite", "FlowlogIngest", "FlowlogPolicy",
+                "FlowlogEvaluation", "FlowlogReporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "FlowlogCoreTests", dependencies: ["FlowlogCore"]),
+        .testTarget(name: "FlowlogCoreTests", dependencies: [
+            "FlowlogModel", "FlowlogStore", "FlowlogSQLite", "FlowlogIngest", "FlowlogPolicy",
+            "FlowlogEvaluation", "FlowlogReporting",
+        ]),
         .testTarget(name: "FlowlogCLITests", dependencies: ["flowlog"]),
     ]
 )

@@ -1,5 +1,5 @@
 // libFuzzer entry point for the flow-line decoder, compiled into one binary with the
-// FlowlogCore sources by Fuzz/run.sh (not part of the package build).
+// library sources by Fuzz/run.sh (not part of the package build).
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzFlowDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

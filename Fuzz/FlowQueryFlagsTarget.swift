@@ -1,6 +1,6 @@
 // libFuzzer entry point for the flag-to-query path: the filter flags' text (times, durations,
 // selectors, CIDRs, names) read into a FlowQuery, and the time-window arithmetic done on it.
-// Compiled into one binary with the FlowlogCore sources by Fuzz/run.sh.
+// Compiled into one binary with the library sources by Fuzz/run.sh.
 //
 // Input: the first byte picks "now" (real, epoch, the earliest or latest time, or eight bytes
 // taken from the input); the rest is lines, each a flag (its first byte, modulo the flag count)

@@ -1,5 +1,5 @@
 // libFuzzer entry point for the policy loader (libyaml wrapper and NetworkPolicy decoder),
-// compiled into one binary with the FlowlogCore sources by Fuzz/run.sh.
+// compiled into one binary with the library sources by Fuzz/run.sh.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPolicyLoader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -4,17 +4,25 @@
 #
 #   bash Fuzz/run.sh [SECONDS]      default 60 seconds per target
 #
-# Each target is compiled with swiftc together with the FlowlogCore sources (the entry point
-# needs the library's internals, and SwiftPM cannot link a libFuzzer main into an executable
-# target), with -sanitize=fuzzer,address. Corpora grow in Fuzz/corpus-*/ (seeded from
+# Each target is compiled with swiftc together with the library targets' sources as one module
+# (the entry point needs the libraries' internals, and SwiftPM cannot link a libFuzzer main into
+# an executable target), with -sanitize=fuzzer,address. The imports between the layer modules
+# are dropped from the copies compiled here, since they are one module for the fuzzer. Corpora grow in Fuzz/corpus-*/ (seeded from
 # SampleFlows); crashes are written to Fuzz/crashes/ and make the script exit non-zero.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-60}
 OUT=.build-fuzz
 mkdir -p "$OUT" Fuzz/crashes
-mapfile -t CORE < <(find Sources/FlowlogCore -name '*.swift' | sort)
-COMMON=(-sanitize=fuzzer,address -parse-as-library -O -I Sources/CSQLite -I Sources/CYAML -lsqlite3 -lyaml)
+rm -rf "$OUT/src" && mkdir -p "$OUT/src"
+for target in FlowlogModel FlowlogStore FlowlogSQLite FlowlogIngest FlowlogPolicy FlowlogEvaluation FlowlogReporting; do
+    for file in Sources/$target/*.swift; do
+        sed -E '/^(@testable )?import Flowlog[A-Za-z]+$/d' "$file" >"$OUT/src/$target-$(basename "$file")"
+    done
+done
+mapfile -t CORE < <(find "$OUT/src" -name '*.swift' | sort)
+COMMON=(-sanitize=fuzzer,address -parse-as-library -O -package-name flowlog -I Sources/CSQLite -I Sources/CYAML -I Sources/CZlib
+        -lsqlite3 -lyaml -lz)
 
 build() {
     # ld.gold warns about every sanitizer symbol it cannot export; the warnings go to a log.

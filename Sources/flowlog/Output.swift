@@ -1,4 +1,9 @@
-import FlowlogCore
+import FlowlogModel
+import FlowlogStore
+import FlowlogIngest
+import FlowlogPolicy
+import FlowlogEvaluation
+import FlowlogReporting
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

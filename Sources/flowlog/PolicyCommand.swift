@@ -1,5 +1,10 @@
+import FlowlogModel
+import FlowlogStore
+import FlowlogIngest
+import FlowlogPolicy
+import FlowlogEvaluation
+import FlowlogReporting
 import ArgumentParser
-import FlowlogCore
 
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,10 @@
+import FlowlogModel
+import FlowlogStore
+import FlowlogIngest
+import FlowlogPolicy
+import FlowlogEvaluation
+import FlowlogReporting
 import ArgumentParser
-import FlowlogCore
 
 struct PruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,7 +38,7 @@ struct PruneCommand: ParsableCommand {
             let cut = try cut(now: now())
             let flowStore = try store.openStore()
             let result = try flowStore.prune(before: cut)
-            if vacuum { try flowStore.vacuum() }
+            if vacuum { try flowStore.compact() }
             printError("pruned before \(cut.rfc3339(fractionDigits: 0)): \(result.flows) flows, \(result.lostEvents) lost-event records, "
                        + "\(result.endpoints) endpoints, \(result.labelSets) label sets, \(result.strings) strings"
                        + (vacuum ? "; database vacuumed" : ""))

@@ -1,3 +1,9 @@
+import FlowlogModel
+import FlowlogStore
+import FlowlogIngest
+import FlowlogPolicy
+import FlowlogEvaluation
+import FlowlogReporting
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,9 @@
+import FlowlogModel
+import FlowlogStore
+import FlowlogIngest
+import FlowlogPolicy
+import FlowlogEvaluation
+import FlowlogReporting
 import ArgumentParser
 
 /// Reading count options (`--top`, `--max-warnings`): whole numbers, 0 or more.

@@ -1,5 +1,10 @@
+import FlowlogModel
+import FlowlogStore
+import FlowlogIngest
+import FlowlogPolicy
+import FlowlogEvaluation
+import FlowlogReporting
 import ArgumentParser
-import FlowlogCore
 
 /// The filters shared by `observe`, `drops` and `replay`, named as in `hubble observe`.
 /// Values of one flag are alternatives; different flags must all hold.

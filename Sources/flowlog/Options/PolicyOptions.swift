@@ -1,5 +1,10 @@
+import FlowlogModel
+import FlowlogStore
+import FlowlogIngest
+import FlowlogPolicy
+import FlowlogEvaluation
+import FlowlogReporting
 import ArgumentParser
-import FlowlogCore
 
 /// The policy set and what completes the picture of the cluster (`evaluate`, `replay`).
 struct PolicyOptions: ParsableArguments {

@@ -1,5 +1,10 @@
+import FlowlogModel
+import FlowlogStore
+import FlowlogIngest
+import FlowlogPolicy
+import FlowlogEvaluation
+import FlowlogReporting
 import ArgumentParser
-import FlowlogCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -28,9 +33,10 @@ struct StoreOptions: ParsableArguments {
         return directory + "/flows.db"
     }
 
-    /// Opens the store, creating it (mode 0600, in a 0700 directory) when it does not exist.
-    func openStore() throws -> SQLiteFlowStore {
-        try SQLiteFlowStore(path: path())
+    /// Opens the store `--db` names (through ``StoreFactory``), creating an SQLite file (mode
+    /// 0600, in a 0700 directory) when it does not exist.
+    func openStore() throws -> any FlowStore {
+        try StoreFactory.open(StoreLocation(parsing: path()))
     }
 
     private func makeDirectories(_ path: String) throws {

@@ -1,4 +1,10 @@
-@testable import FlowlogCore
+@testable import FlowlogModel
+@testable import FlowlogStore
+@testable import FlowlogSQLite
+@testable import FlowlogIngest
+@testable import FlowlogPolicy
+@testable import FlowlogEvaluation
+@testable import FlowlogReporting
 
 /// Builders for evaluator tests: endpoints labelled the way Cilium labels them, and policies.
 enum Cluster {

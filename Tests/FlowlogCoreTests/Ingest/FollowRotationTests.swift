@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-@testable import FlowlogCore
+@testable import FlowlogModel
+@testable import FlowlogStore
+@testable import FlowlogSQLite
+@testable import FlowlogIngest
+@testable import FlowlogPolicy
+@testable import FlowlogEvaluation
+@testable import FlowlogReporting
 
 /// `ingest --follow` while the writer rotates ten times a second, Hubble-exporter style (backups
 /// named by time, every other one gzipped, at most five kept): every line is stored once.

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-@testable import FlowlogCore
+@testable import FlowlogModel
+@testable import FlowlogStore
+@testable import FlowlogSQLite
+@testable import FlowlogIngest
+@testable import FlowlogPolicy
+@testable import FlowlogEvaluation
+@testable import FlowlogReporting
 
 /// Runs one ingest of `inputs` into the store at `database`, collecting diagnostics.
 func ingest(_ inputs: [IngestInput], into database: String, options: IngestOptions = IngestOptions())

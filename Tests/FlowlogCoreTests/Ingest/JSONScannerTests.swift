@@ -1,5 +1,11 @@
 import Testing
-@testable import FlowlogCore
+@testable import FlowlogModel
+@testable import FlowlogStore
+@testable import FlowlogSQLite
+@testable import FlowlogIngest
+@testable import FlowlogPolicy
+@testable import FlowlogEvaluation
+@testable import FlowlogReporting
 
 /// Runs `body` with a scanner over the UTF-8 bytes of `json`.
 private func scanning<T>(_ json: String, _ body: (inout JSONScanner) throws(JSONDecodingProblem) -> T) -> Result<T, JSONDecodingProblem> {

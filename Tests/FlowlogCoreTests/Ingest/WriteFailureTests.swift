@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-@testable import FlowlogCore
+@testable import FlowlogModel
+@testable import FlowlogStore
+@testable import FlowlogSQLite
+@testable import FlowlogIngest
+@testable import FlowlogPolicy
+@testable import FlowlogEvaluation
+@testable import FlowlogReporting
 
 /// A store whose writes fail from the `failAt`-th on (a full disk, say); everything else is the
 /// SQLite store's.
@@ -41,6 +47,14 @@ final class FailingStore: FlowStore, @unchecked Sendable {
     func endpoints() throws -> [Endpoint] { try base.endpoints() }
     func lostEventCount(since: Timestamp?, until: Timestamp?) throws -> Int64 { try base.lostEventCount(since: since, until: until) }
     func statistics() throws -> StoreStatistics { try base.statistics() }
+    func lastReportEnd(name: String) throws -> Timestamp? { try base.lastReportEnd(name: name) }
+    func claimReportWindow(name: String, until: Timestamp, firstStart: Timestamp) throws -> ReportWindowClaim {
+        try base.claimReportWindow(name: name, until: until, firstStart: firstStart)
+    }
+    func releaseReportWindow(_ claim: ReportWindowClaim) throws -> Bool { try base.releaseReportWindow(claim) }
+    func recordReport(name: String, until: Timestamp) throws { try base.recordReport(name: name, until: until) }
+    func prune(before cut: Timestamp) throws -> PruneResult { try base.prune(before: cut) }
+    func compact() throws { try base.compact() }
 }
 
 /// A failed batch write stops ingest with the error, after committing nothing of that batch —

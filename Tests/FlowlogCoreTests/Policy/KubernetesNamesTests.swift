@@ -1,5 +1,11 @@
 import Testing
-@testable import FlowlogCore
+@testable import FlowlogModel
+@testable import FlowlogStore
+@testable import FlowlogSQLite
+@testable import FlowlogIngest
+@testable import FlowlogPolicy
+@testable import FlowlogEvaluation
+@testable import FlowlogReporting
 
 /// The name rules of `k8s.io/apimachinery/pkg/util/validation`, one table per rule.
 struct KubernetesNamesTests {

@@ -1,9 +1,15 @@
 import Foundation
 import Testing
-@testable import FlowlogCore
+@testable import FlowlogModel
+@testable import FlowlogStore
+@testable import FlowlogSQLite
+@testable import FlowlogIngest
+@testable import FlowlogPolicy
+@testable import FlowlogEvaluation
+@testable import FlowlogReporting
 
 /// flowlog's source position; `SourceLocation` alone is ambiguous next to Swift Testing's.
-typealias Position = FlowlogCore.SourceLocation
+typealias Position = FlowlogPolicy.SourceLocation
 
 /// Builders and paths shared by the policy loader tests.
 enum PolicyFixtures {

@@ -1,5 +1,11 @@
 import Testing
-@testable import FlowlogCore
+@testable import FlowlogModel
+@testable import FlowlogStore
+@testable import FlowlogSQLite
+@testable import FlowlogIngest
+@testable import FlowlogPolicy
+@testable import FlowlogEvaluation
+@testable import FlowlogReporting
 
 /// The documents of `text`, parsed as file `t.yaml`.
 private func parse(_ text: String, limits: YAMLLimits = YAMLLimits()) throws(PolicyError) -> [YAMLNode] {
@@ -21,8 +27,8 @@ private func value(_ node: YAMLNode, _ key: String) -> YAMLNode? {
     node.pairs?.first { $0.key.scalar?.value == key }?.value
 }
 
-private func at(_ line: Int, _ column: Int) -> FlowlogCore.SourceLocation {
-    FlowlogCore.SourceLocation(file: "t.yaml", line: line, column: column)
+private func at(_ line: Int, _ column: Int) -> FlowlogPolicy.SourceLocation {
+    FlowlogPolicy.SourceLocation(file: "t.yaml", line: line, column: column)
 }
 
 struct YAMLParserTests {
@@ -33,7 +39,7 @@ struct YAMLParserTests {
         var value: String
         var style: YAMLNode.ScalarStyle
         var tag: String?
-        var location: FlowlogCore.SourceLocation
+        var location: FlowlogPolicy.SourceLocation
         var testDescription: String { key }
     }
 

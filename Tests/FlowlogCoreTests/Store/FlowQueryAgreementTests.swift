@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-@testable import FlowlogCore
+@testable import FlowlogModel
+@testable import FlowlogStore
+@testable import FlowlogSQLite
+@testable import FlowlogIngest
+@testable import FlowlogPolicy
+@testable import FlowlogEvaluation
+@testable import FlowlogReporting
 
 /// The store answers queries in SQL (and drops from a per-minute rollup); `FlowQuery.matches`
 /// answers them in memory. On the sample capture both must agree, for every kind of filter.

@@ -1,7 +1,13 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import FlowlogCore
+@testable import FlowlogModel
+@testable import FlowlogStore
+@testable import FlowlogSQLite
+@testable import FlowlogIngest
+@testable import FlowlogPolicy
+@testable import FlowlogEvaluation
+@testable import FlowlogReporting
 
 /// `report --window last-report` claims its window with a compare-and-set on the marker, so
 /// concurrent runs never get the same or overlapping windows and the marker never moves

@@ -1,5 +1,11 @@
 import Testing
-@testable import FlowlogCore
+@testable import FlowlogModel
+@testable import FlowlogStore
+@testable import FlowlogSQLite
+@testable import FlowlogIngest
+@testable import FlowlogPolicy
+@testable import FlowlogEvaluation
+@testable import FlowlogReporting
 
 /// Migration 4: `flow_rollup` rows written under the classification before ``EndpointKind``
 /// are recounted so that exactly the sides that are not pods keep their address.

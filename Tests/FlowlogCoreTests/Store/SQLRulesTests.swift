@@ -1,5 +1,11 @@
 import Testing
-@testable import FlowlogCore
+@testable import FlowlogModel
+@testable import FlowlogStore
+@testable import FlowlogSQLite
+@testable import FlowlogIngest
+@testable import FlowlogPolicy
+@testable import FlowlogEvaluation
+@testable import FlowlogReporting
 
 /// The SQL forms of the model's rules give, row for row, what the Swift rules give: each is
 /// evaluated by SQLite over a table holding every combination that matters.

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-@testable import FlowlogCore
+@testable import FlowlogModel
+@testable import FlowlogStore
+@testable import FlowlogSQLite
+@testable import FlowlogIngest
+@testable import FlowlogPolicy
+@testable import FlowlogEvaluation
+@testable import FlowlogReporting
 
 /// Text goes into SQLite and comes back as its exact bytes: a NUL inside a value is data, not
 /// the end of a C string (issue #14: `ns\u0000evil` was stored as `ns`, merging two pods).

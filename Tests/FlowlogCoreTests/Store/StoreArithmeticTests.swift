@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-@testable import FlowlogCore
+@testable import FlowlogModel
+@testable import FlowlogStore
+@testable import FlowlogSQLite
+@testable import FlowlogIngest
+@testable import FlowlogPolicy
+@testable import FlowlogEvaluation
+@testable import FlowlogReporting
 
 /// Times near the ends of 64-bit nanoseconds (1677 and 2262) and counts from a damaged database
 /// give answers or clear errors, never an arithmetic trap (issue #14).

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-@testable import FlowlogCore
+@testable import FlowlogModel
+@testable import FlowlogStore
+@testable import FlowlogSQLite
+@testable import FlowlogIngest
+@testable import FlowlogPolicy
+@testable import FlowlogEvaluation
+@testable import FlowlogReporting
 
 /// flowlog opens only its own databases: it marks them with `PRAGMA application_id` and leaves
 /// another application's SQLite file untouched; a schema version it never wrote is an error,

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-@testable import FlowlogCore
+@testable import FlowlogModel
+@testable import FlowlogStore
+@testable import FlowlogSQLite
+@testable import FlowlogIngest
+@testable import FlowlogPolicy
+@testable import FlowlogEvaluation
+@testable import FlowlogReporting
 
 /// Windows and stored flows at the ends of the representable range (1677-09-21 and 2262-04-11):
 /// every store query, the report and prune compute them without trapping, and the rollup-based

@@ -1,4 +1,10 @@
-@testable import FlowlogCore
+@testable import FlowlogModel
+@testable import FlowlogStore
+@testable import FlowlogSQLite
+@testable import FlowlogIngest
+@testable import FlowlogPolicy
+@testable import FlowlogEvaluation
+@testable import FlowlogReporting
 
 /// Builders for the decoder, model and reporting tests: a realistic Hubble flow line whose
 /// fields can be overridden one by one, and the `Flow` values that go with it.

@@ -1,5 +1,11 @@
 import Foundation
-@testable import FlowlogCore
+@testable import FlowlogModel
+@testable import FlowlogStore
+@testable import FlowlogSQLite
+@testable import FlowlogIngest
+@testable import FlowlogPolicy
+@testable import FlowlogEvaluation
+@testable import FlowlogReporting
 
 /// Uuid-less flow lines told apart by their time (second `n` of one day), so only input positions
 /// can keep each stored once: de-duplication by uuid cannot hide a double count.

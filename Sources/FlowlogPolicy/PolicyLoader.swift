@@ -1,0 +1,119 @@
+import FlowlogModel
+/// What the policy loader found: the policies, and the warnings and notes about them.
+public struct PolicyLoadResult: Sendable, Equatable {
+    /// The policies in input order (files in the order given, a directory's files sorted by path,
+    /// documents and list items in order). A policy defined again under the same
+    /// `namespace/name` replaces the earlier one in place, with a warning.
+    public var policies: [NetworkPolicy]
+    /// Warnings (unknown fields, ambiguous values) and notes (documents of other kinds that were
+    /// skipped), in input order.
+    public var diagnostics: [PolicyDiagnostic]
+
+    public init(policies: [NetworkPolicy] = [], diagnostics: [PolicyDiagnostic] = []) {
+        self.policies = policies
+        self.diagnostics = diagnostics
+    }
+}
+
+/// Loads Kubernetes NetworkPolicies (`networking.k8s.io/v1`) from YAML, through libyaml.
+///
+/// Inputs are files, directories and standard input; each may hold several documents (`---`)
+/// and `List` documents (`kind: List` or `NetworkPolicyList`, as `kubectl get netpol -A -o yaml`
+/// prints). Documents of other kinds are skipped with a note, so a whole manifest directory can
+/// be given.
+///
+/// Errors are fail-fast: the first problem the API server would reject is thrown, with the
+/// position and field path of the offending node. Warnings and notes are collected.
+public enum PolicyLoader {
+    /// Loads every policy in `paths`.
+    ///
+    /// - Parameter paths: Files (read whatever their extension), directories (their `.yaml` and
+    ///   `.yml` files, recursively, sorted by path; an empty directory gives no policies), and
+    ///   `-` for standard input.
+    /// - Returns: The policies and the diagnostics about them.
+    /// - Throws: ``PolicyError`` for the first unreadable input, YAML syntax error or invalid
+    ///   policy.
+    public static func load(paths: [String]) throws(PolicyError) -> PolicyLoadResult {
+        var result = PolicyLoadResult()
+        for source in try PolicySources.expand(paths) {
+            try load(bytes: try PolicySources.contents(of: source), file: source.name, into: &result)
+        }
+        return result
+    }
+
+    /// Loads the policies in one YAML text.
+    ///
+    /// - Parameters:
+    ///   - yaml: One or more YAML documents.
+    ///   - file: The name used in positions (`policies/api.yaml`, `<stdin>`).
+    /// - Throws: ``PolicyError`` for the first YAML syntax error or invalid policy.
+    public static func load(yaml: String, file: String) throws(PolicyError) -> PolicyLoadResult {
+        var result = PolicyLoadResult()
+        try load(bytes: Array(yaml.utf8), file: file, into: &result)
+        return result
+    }
+
+    static func load(bytes: [UInt8], file: String, into result: inout PolicyLoadResult) throws(PolicyError) {
+        var diagnostics: [PolicyDiagnostic] = []
+        do throws(PolicyError) {
+            let documents = try YAMLParser.parse(bytes, file: file)
+            let objects = try KubernetesObject.objects(in: documents, diagnostics: &diagnostics)
+            var decoder = NetworkPolicyDecoder()
+            for object in objects {
+                guard object.kind == "NetworkPolicy" else {
+                    diagnostics.append(object.skippedNote())
+                    continue
+                }
+                let policy = try decoder.decode(object)
+                if let index = result.policies.firstIndex(where: { $0.qualifiedName == policy.qualifiedName }) {
+                    let first = result.policies[index].location.map { " (first at \($0))" } ?? ""
+                    diagnostics.append(PolicyDiagnostic(
+                        severity: .warning, location: policy.location,
+                        message: "policy \(policy.qualifiedName) is defined again\(first); the later definition replaces it"))
+                    result.policies[index] = policy
+                } else {
+                    result.policies.append(policy)
+                }
+            }
+            diagnostics += decoder.diagnostics
+        } catch {
+            throw SourceLines(bytes).attach(to: error)
+        }
+        result.diagnostics += SourceLines(bytes).attach(to: InputOrder.sorted(diagnostics))
+    }
+}
+
+/// Diagnostics of one input, sorted by position so they read top to bottom (the decoder, the
+/// list walk and the skip notes each collect their own).
+enum InputOrder {
+    static func sorted(_ diagnostics: [PolicyDiagnostic]) -> [PolicyDiagnostic] {
+        diagnostics.enumerated().sorted { lhs, rhs in
+            let left = (lhs.element.location?.line ?? 0, lhs.element.location?.column ?? 0, lhs.offset)
+            let right = (rhs.element.location?.line ?? 0, rhs.element.location?.column ?? 0, rhs.offset)
+            return left < right
+        }.map(\.element)
+    }
+}
+
+/// The lines of one input, for quoting the offending line under a diagnostic.
+struct SourceLines {
+    private let text: String
+
+    init(_ bytes: [UInt8]) {
+        text = String(decoding: bytes, as: UTF8.self)
+    }
+
+    func attach(to error: PolicyError) -> PolicyError {
+        var error = error
+        error.sourceLine = DiagnosticText.sourceLine(error.location?.line, in: text)
+        return error
+    }
+
+    func attach(to diagnostics: [PolicyDiagnostic]) -> [PolicyDiagnostic] {
+        diagnostics.map { diagnostic in
+            var diagnostic = diagnostic
+            diagnostic.sourceLine = DiagnosticText.sourceLine(diagnostic.location?.line, in: text)
+            return diagnostic
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import FlowlogStore
+import FlowlogSQLite
+
+/// What a `--db` value names: a backend and where its data is. The one place that knows the
+/// backends; every command gets an `any FlowStore` from here.
+enum StoreLocation: Equatable {
+    /// An SQLite database file: a path, or `sqlite:PATH`.
+    case sqlite(path: String)
+
+    /// Reads a `--db` value (or `$FLOWLOG_DB`).
+    /// - Throws: `ValidationError` (exit 64) for a URL of a backend this build does not have.
+    init(parsing value: String) throws {
+        if value.hasPrefix("sqlite://") {
+            self = .sqlite(path: String(value.dropFirst("sqlite://".count)))
+        } else if value.hasPrefix("sqlite:") {
+            self = .sqlite(path: String(value.dropFirst("sqlite:".count)))
+        } else if let schemeEnd = value.range(of: "://"), !value[..<schemeEnd.lowerBound].contains("/") {
+            let scheme = value[..<schemeEnd.lowerBound]
+            throw ValidationError("--db: this flowlog cannot open \"\(scheme)://\" databases; give a file path or sqlite:PATH")
+        } else {
+            self = .sqlite(path: value)
+        }
+        if case .sqlite(let path) = self, path.isEmpty { throw ValidationError("--db: the database path is empty") }
+    }
+}
+
+/// Opens the store a `--db` value names.
+enum StoreFactory {
+    /// - Throws: the backend's `StoreError` when the store cannot be opened.
+    static func open(_ location: StoreLocation) throws -> any FlowStore {
+        switch location {
+        case .sqlite(let path):
+            try SQLiteFlowStore(path: path)
+        }
+    }
+}
