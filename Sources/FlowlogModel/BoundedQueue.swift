@@ -7,7 +7,10 @@ import Darwin
 /// A blocking first-in-first-out queue of bounded length between two threads.
 ///
 /// The bound is what keeps ingest memory constant: a reader that outpaces the writer waits.
-/// Owns a pthread mutex and condition variables, released in `deinit`.
+/// Owns a pthread mutex and condition variables, released in `deinit`. (`Synchronization.Mutex`
+/// has no condition variables to wait on, which a blocking queue needs.)
+///
+/// @unchecked: every access to `items` and `closed` happens with `mutex` held.
 package final class BoundedQueue<Element>: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let notEmpty = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
@@ -74,6 +77,9 @@ package final class BoundedQueue<Element>: @unchecked Sendable {
 }
 
 /// Runs a closure on a new POSIX thread; `join()` waits for it to finish.
+///
+/// @unchecked: `thread` is written by `start()` and read by `join()`, both called by the one
+/// thread that owns the worker, and `body` is immutable.
 package final class WorkerThread: @unchecked Sendable {
     private var thread = pthread_t()
     private let body: () -> Void

@@ -23,6 +23,8 @@ public struct Workload: Sendable, Hashable, Comparable, CustomStringConvertible 
 /// flows, so copying a flow copies one reference, and two endpoints that share a box are equal
 /// without comparing their labels.
 public struct Endpoint: Sendable, Hashable {
+    // @unchecked: a box is mutated only through `uniqueStorage()`, i.e. when this value holds
+    // the only reference; a box shared between values (and so possibly threads) is never written.
     private final class Storage: @unchecked Sendable {
         var identity: UInt32
         var namespace: String

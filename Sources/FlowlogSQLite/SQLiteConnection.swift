@@ -10,6 +10,9 @@ import Darwin
 /// The owner of one SQLite connection (`sqlite3 *`); closing happens in `deinit`.
 ///
 /// A connection is used by one thread at a time; the ingest pipeline hands it to its writer thread.
+///
+/// @unchecked: opened with `SQLITE_OPEN_NOMUTEX`, so SQLite does not lock for us; the one-thread-
+/// at-a-time rule above is what makes handing it over safe.
 final class SQLiteConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     let path: String

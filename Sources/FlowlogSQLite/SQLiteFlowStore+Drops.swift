@@ -1,3 +1,4 @@
+import Synchronization
 import FlowlogModel
 import FlowlogStore
 #if canImport(Glibc)
@@ -132,29 +133,18 @@ extension SQLiteFlowStore {
 }
 
 /// Results of the parallel halves, filled by the reader threads.
-private final class ParallelScan: @unchecked Sendable {
-    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private var results: [Result<DropTotals, any Error>]
+private final class ParallelScan: Sendable {
+    private let results: Mutex<[Result<DropTotals, any Error>]>
 
     init(count: Int) {
-        results = Array(repeating: .success(DropTotals()), count: count)
-        pthread_mutex_init(lock, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(lock)
-        lock.deallocate()
+        results = Mutex(Array(repeating: .success(DropTotals()), count: count))
     }
 
     func set(_ index: Int, _ result: Result<DropTotals, any Error>) {
-        pthread_mutex_lock(lock)
-        results[index] = result
-        pthread_mutex_unlock(lock)
+        results.withLock { $0[index] = result }
     }
 
     func all() -> [Result<DropTotals, any Error>] {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        return results
+        results.withLock { $0 }
     }
 }

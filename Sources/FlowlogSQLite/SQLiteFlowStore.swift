@@ -11,6 +11,9 @@ import Darwin
 /// Endpoints, label sets and short strings are interned, so a flow row holds ids; drops are also
 /// counted into a per-minute rollup in the same transaction, so drop reports do not scan flows.
 /// One store is used by one thread at a time.
+///
+/// @unchecked: the interning caches and statements are unsynchronised; the store may be handed
+/// to another thread (ingest gives it to its writer thread) but is never used by two at once.
 public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     let connection: SQLiteConnection
     /// The database path (`:memory:` for a private in-memory store).

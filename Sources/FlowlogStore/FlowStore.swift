@@ -212,9 +212,11 @@ public struct StoreStatistics: Sendable, Equatable {
     public var lostEvents: Int64 = 0
     public var nonFlowRecords: [NonFlowKind: Int64] = [:]
     public var endpoints: Int64 = 0
-    public var labelSets: Int64 = 0
+    /// Distinct label sets, for a backend that interns them (nil when it does not).
+    public var labelSets: Int64?
     public var checkpoints: [InputCheckpoint] = []
-    public var sizeBytes: Int64 = 0
+    /// The store's size on disk, when the backend can tell.
+    public var sizeBytes: Int64?
 }
 
 /// Where flows are kept. SQLite is the first implementation; a distributed backend can follow

@@ -11,6 +11,8 @@ import Darwin
 #endif
 
 /// C streams over descriptors 1 and 2, opened once; the C library flushes them at exit.
+/// nonisolated(unsafe): the pointers are set once and never reassigned, and a C `FILE` locks
+/// itself on every write.
 nonisolated(unsafe) private let outputFile = fdopen(1, "w")
 nonisolated(unsafe) private let errorFile = fdopen(2, "w")
 

@@ -18,7 +18,8 @@ struct StatsCommand: ParsableCommand {
             let path = try store.path()
             let stats = try store.openStore().statistics()
             var out = StandardOutput()
-            out.write("database:      \(TextEscaping.terminal(path)) (\(formatBytes(stats.sizeBytes)))\n")
+            let size = stats.sizeBytes.map { " (\(formatBytes($0)))" } ?? ""
+            out.write("database:      \(TextEscaping.terminal(path))\(size)\n")
             out.write("flows:         \(stats.flows)\n")
             if let first = stats.firstTime, let last = stats.lastTime {
                 out.write("time range:    \(first.rfc3339(fractionDigits: 3)) to \(last.rfc3339(fractionDigits: 3))\n")
@@ -31,7 +32,8 @@ struct StatsCommand: ParsableCommand {
             for (kind, count) in stats.nonFlowRecords.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 out.write("\(kind.rawValue): \(count)\n")
             }
-            out.write("endpoints:     \(stats.endpoints) (\(stats.labelSets) label sets)\n")
+            let labelSets = stats.labelSets.map { " (\($0) label sets)" } ?? ""
+            out.write("endpoints:     \(stats.endpoints)\(labelSets)\n")
             for checkpoint in stats.checkpoints {
                 out.write("input:         \(TextEscaping.terminal(checkpoint.path)) at byte \(checkpoint.offset), line \(checkpoint.line)\n")
             }
