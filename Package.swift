@@ -6,7 +6,8 @@ import PackageDescription
 //   flowlog (CLI) ─► FlowlogReporting ─► FlowlogEvaluation ─► FlowlogPolicy ─► FlowlogModel
 //        │                    │                   └──────────► FlowlogStore ──► FlowlogModel
 //        ├─► FlowlogIngest ─► FlowlogStore, FlowlogModel   (CZlib)
-//        └─► FlowlogSQLite ─► FlowlogStore, FlowlogModel   (CSQLite)
+//        ├─► FlowlogSQLite ─► FlowlogStore, FlowlogModel   (CSQLite)
+//        └─► FlowlogClickHouse ─► FlowlogStore, FlowlogModel   (HTTP through URLSession)
 let package = Package(
     name: "flowlog",
     platforms: [.macOS(.v15)],
@@ -37,6 +38,8 @@ let package = Package(
         .target(name: "FlowlogModel"),
         // The backend-neutral store contract: protocols, queries, batches, checkpoints, errors.
         .target(name: "FlowlogStore", dependencies: ["FlowlogModel"]),
+        // The ClickHouse backend over HTTP (URLSession): one server or a sharded cluster.
+        .target(name: "FlowlogClickHouse", dependencies: ["FlowlogModel", "FlowlogStore"]),
         // The embedded SQLite backend (the only user of CSQLite).
         .target(name: "FlowlogSQLite", dependencies: ["FlowlogModel", "FlowlogStore", "CSQLite"]),
         // Line reading (plain, gzip), decoding and the ingestor; sees the store through its protocol.
@@ -51,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "flowlog",
             dependencies: [
-                "FlowlogModel", "FlowlogStore", "FlowlogSQLite", "FlowlogIngest", "FlowlogPolicy",
+                "FlowlogModel", "FlowlogStore", "FlowlogSQLite", "FlowlogClickHouse", "FlowlogIngest", "FlowlogPolicy",
                 "FlowlogEvaluation", "FlowlogReporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -61,5 +64,8 @@ let package = Package(
             "FlowlogEvaluation", "FlowlogReporting",
         ]),
         .testTarget(name: "FlowlogCLITests", dependencies: ["flowlog"]),
+        .testTarget(name: "FlowlogClickHouseTests", dependencies: [
+            "FlowlogModel", "FlowlogStore", "FlowlogClickHouse", "FlowlogSQLite", "FlowlogIngest",
+        ]),
     ]
 )

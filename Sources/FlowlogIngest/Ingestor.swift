@@ -141,7 +141,7 @@ public final class Ingestor {
             switch try file.nextLine() {
             case .line(let line):
                 readAny = true
-                handleLine(line, lineNumber: file.line, input: file.name)
+                handleLine(line, lineNumber: file.line, input: file.name, identity: file.positionIdentity)
             case .oversized(let line, let bytes):
                 readAny = true
                 summary.lines += 1
@@ -181,10 +181,10 @@ public final class Ingestor {
             }
         }
         file.consumePartial()
-        handleLine(partial, lineNumber: file.line, input: file.name)
+        handleLine(partial, lineNumber: file.line, input: file.name, identity: file.positionIdentity)
     }
 
-    private func handleLine(_ raw: UnsafeRawBufferPointer, lineNumber: Int64, input: String) {
+    private func handleLine(_ raw: UnsafeRawBufferPointer, lineNumber: Int64, input: String, identity: FileIdentity?) {
         summary.lines += 1
         summary.bytesRead += Int64(raw.count + 1)
         batchBytes += raw.count
@@ -193,14 +193,21 @@ public final class Ingestor {
         do {
             switch try decoder.decode(line) {
             case .flow(let flow):
+                // A flow with a uuid is keyed by it; the digest is for the others.
                 batch.flows.append(flow)
+                batch.positions.flows.append(RecordPosition(
+                    line: lineNumber, digest: flow.uuid == nil ? RecordPosition.digest(line: lineNumber, bytes: line) : 0))
             case .lostEvents(let lost):
                 batch.lostEvents.append(lost)
+                batch.positions.lostEvents.append(RecordPosition(line: lineNumber, digest: RecordPosition.digest(line: lineNumber, bytes: line)))
                 summary.nonFlowRecords += 1
             case .other(let kind):
                 batch.nonFlowCounts[kind, default: 0] += 1
+                batch.positions.nonFlowRecords.append((kind, RecordPosition(line: lineNumber, digest: RecordPosition.digest(line: lineNumber, bytes: line))))
                 summary.nonFlowRecords += 1
             }
+            // A batch holds the lines of one input (see `flush`), so one identity covers it.
+            batch.positions.input = identity
         } catch {
             summary.skipped += 1
             diagnostics(IngestDiagnostic(input: input, line: lineNumber, column: error.column + prefixLength,
@@ -275,6 +282,12 @@ public final class Ingestor {
 
 extension InputFile {
     var key: FileKey { FileKey(device: device, inode: inode) }
+
+    /// The identity records are keyed by: the file's, when it is checkpointed (a re-read of the
+    /// same lines gets the same keys); none for standard input, which is never read twice.
+    var positionIdentity: FileIdentity? {
+        checkpointPath == nil ? nil : FileIdentity(device: device, inode: inode)
+    }
 
     /// Whether `next` records progress over what the store is believed to hold.
     func hasMoved(to next: InputCheckpoint) -> Bool {

@@ -106,11 +106,74 @@ public struct IngestBatch: Sendable {
     public var nonFlowCounts: [NonFlowKind: Int] = [:]
     /// The inputs whose lines are in this batch, with where those lines start and end.
     public var advances: [CheckpointAdvance] = []
+    /// Where the records were read, for a backend without transactions that must key each record
+    /// by its position, so that a batch written again (after a crash between the rows and the
+    /// checkpoint, or by a second ingest of the same file) collapses onto the first copy.
+    /// Empty, or one entry per record in each list; the SQLite store does not need it.
+    public var positions = RecordPositions()
 
     public init() {}
 
     public var isEmpty: Bool {
         flows.isEmpty && lostEvents.isEmpty && nonFlowCounts.isEmpty && advances.isEmpty
+    }
+}
+
+/// The input and 1-based line number of every record of a batch (see ``IngestBatch/positions``).
+public struct RecordPositions: Sendable {
+    /// The file the lines were read from (a batch holds the lines of one input); nil for an input
+    /// with no stable identity (standard input), whose records a backend keys per run instead.
+    public var input: FileIdentity?
+    /// The position of each flow, in ``IngestBatch/flows`` order.
+    public var flows: [RecordPosition] = []
+    /// The position of each lost-events record, in ``IngestBatch/lostEvents`` order.
+    public var lostEvents: [RecordPosition] = []
+    /// The kind and position of each non-flow record counted in ``IngestBatch/nonFlowCounts``.
+    public var nonFlowRecords: [(kind: NonFlowKind, position: RecordPosition)] = []
+
+    public init() {}
+
+    /// Whether every record of `batch` has its position.
+    public func cover(_ batch: IngestBatch) -> Bool {
+        flows.count == batch.flows.count && lostEvents.count == batch.lostEvents.count
+            && nonFlowRecords.count == batch.nonFlowCounts.values.reduce(0, +)
+    }
+}
+
+/// Where one record was read: its 1-based line, and a digest of the line's bytes (with the line
+/// number), which tells a line apart from the line with the same number in content that replaced
+/// it (a file truncated in place and written again). The digest is 0 where it is not needed
+/// (a flow with a uuid is keyed by its uuid).
+public struct RecordPosition: Sendable, Hashable {
+    public var line: Int64
+    public var digest: UInt64
+
+    public init(line: Int64, digest: UInt64) {
+        self.line = line
+        self.digest = digest
+    }
+
+    /// FNV-1a over the line number's 8 bytes and then `bytes`.
+    public static func digest(line: Int64, bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        var number = UInt64(bitPattern: line)
+        for _ in 0..<8 {
+            hash = (hash ^ (number & 0xFF)) &* 0x100_0000_01B3
+            number >>= 8
+        }
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        return hash
+    }
+}
+
+/// A file by device and inode, the identity ``InputCheckpoint`` keys positions by.
+public struct FileIdentity: Sendable, Hashable {
+    public var device: UInt64
+    public var inode: UInt64
+
+    public init(device: UInt64, inode: UInt64) {
+        self.device = device
+        self.inode = inode
     }
 }
 

@@ -1,12 +1,21 @@
 import ArgumentParser
 import FlowlogStore
 import FlowlogSQLite
+import FlowlogClickHouse
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What a `--db` value names: a backend and where its data is. The one place that knows the
 /// backends; every command gets an `any FlowStore` from here.
 enum StoreLocation: Equatable {
     /// An SQLite database file: a path, or `sqlite:PATH`.
     case sqlite(path: String)
+    /// A ClickHouse server or cluster: `clickhouse://HOST[:PORT]/DATABASE[?cluster=NAME&user=USER]`,
+    /// with the password from `$FLOWLOG_CLICKHOUSE_PASSWORD`.
+    case clickhouse(ClickHouseLocation)
 
     /// Reads a `--db` value (or `$FLOWLOG_DB`).
     /// - Throws: `ValidationError` (exit 64) for a URL of a backend this build does not have.
@@ -15,9 +24,16 @@ enum StoreLocation: Equatable {
             self = .sqlite(path: String(value.dropFirst("sqlite://".count)))
         } else if value.hasPrefix("sqlite:") {
             self = .sqlite(path: String(value.dropFirst("sqlite:".count)))
+        } else if value.hasPrefix("clickhouse://") {
+            let password = getenv("FLOWLOG_CLICKHOUSE_PASSWORD").map { String(cString: $0) }
+            do {
+                self = .clickhouse(try ClickHouseLocation(parsing: value, password: password))
+            } catch {
+                throw ValidationError("--db: \(error.description)")
+            }
         } else if let schemeEnd = value.range(of: "://"), !value[..<schemeEnd.lowerBound].contains("/") {
             let scheme = value[..<schemeEnd.lowerBound]
-            throw ValidationError("--db: this flowlog cannot open \"\(scheme)://\" databases; give a file path or sqlite:PATH")
+            throw ValidationError("--db: this flowlog cannot open \"\(scheme)://\" databases; give a file path, sqlite:PATH or clickhouse://HOST[:PORT]/DATABASE")
         } else {
             self = .sqlite(path: value)
         }
@@ -32,6 +48,8 @@ enum StoreFactory {
         switch location {
         case .sqlite(let path):
             try SQLiteFlowStore(path: path)
+        case .clickhouse(let location):
+            try ClickHouseFlowStore(location: location)
         }
     }
 }

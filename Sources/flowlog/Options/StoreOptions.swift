@@ -14,8 +14,8 @@ import Darwin
 /// `--db`, shared by every command.
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The flow database.",
-        discussion: "Default: $FLOWLOG_DB, else ~/.local/share/flowlog/flows.db.",
+        "The flow database: an SQLite file, or clickhouse://HOST[:PORT]/DATABASE[?cluster=NAME&user=USER].",
+        discussion: "Default: $FLOWLOG_DB, else ~/.local/share/flowlog/flows.db. ClickHouse's password comes from $FLOWLOG_CLICKHOUSE_PASSWORD.",
         valueName: "path"))
     var db: String?
 

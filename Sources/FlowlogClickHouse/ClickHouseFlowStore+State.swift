@@ -1,0 +1,201 @@
+import FlowlogModel
+import FlowlogStore
+
+/// Input checkpoints, report markers and retention. ClickHouse has no transactions: each
+/// compare-and-set here is a read, a check and a write. For checkpoints that is enough (rows
+/// written twice collapse); report markers are best effort against truly simultaneous runs.
+extension ClickHouseFlowStore {
+    // MARK: - Checkpoints
+
+    /// Every file's newest saved position.
+    func allCheckpoints() throws(StoreError) -> [InputCheckpoint] {
+        var result: [InputCheckpoint] = []
+        try rows("""
+            SELECT path, family, device, inode, offset, line, head_hash, head_length, read_started, finished
+            FROM \(table("input_checkpoints")) FINAL
+            """) { (reader: inout RowBinaryReader) throws(StoreError) in
+            let path = try reader.string()
+            let family = try reader.string()
+            result.append(InputCheckpoint(
+                path: path, family: family, device: try reader.uint64(), inode: try reader.uint64(), offset: try reader.int64(),
+                line: try reader.int64(), headHash: try reader.int64(), headLength: try reader.int64(),
+                readStarted: try reader.int64(), isFinished: try reader.uint8() != 0))
+        }
+        return result
+    }
+
+    public func resumePoint(device: UInt64, inode: UInt64, head: [UInt8]) throws -> InputCheckpoint? {
+        resumePoint(in: try allCheckpoints(), device: device, inode: inode, head: head)
+    }
+
+    /// The rule of ``FlowStore/resumePoint(device:inode:head:)`` (as the SQLite store applies it)
+    /// over the saved positions `stored`.
+    func resumePoint(in stored: [InputCheckpoint], device: UInt64, inode: UInt64, head: [UInt8]) -> InputCheckpoint? {
+        // The file itself, unless its beginning changed (replaced in place, or an inode reused).
+        if let saved = stored.first(where: { $0.device == device && $0.inode == inode }), saved.matches(head: head) {
+            return saved
+        }
+        // The same content under another inode (a copy or a compressed backup): the furthest.
+        guard !head.isEmpty else { return nil }
+        var best: InputCheckpoint?
+        if Int64(head.count) >= InputHead.length {
+            let hash = InputHead.hash(head.prefix(Int(InputHead.length)))
+            best = stored.filter { $0.headLength == InputHead.length && $0.headHash == hash }.max { $0.offset < $1.offset }
+        }
+        for candidate in stored where candidate.headLength >= 1 && candidate.headLength <= Int64(head.count)
+            && candidate.headLength < InputHead.length {
+            if candidate.offset > (best?.offset ?? -1), candidate.matches(head: head) { best = candidate }
+        }
+        return best
+    }
+
+    public func checkpoints(family: String) throws -> [InputCheckpoint] {
+        try allCheckpoints().filter { $0.family == family }.sorted { ($0.readStarted, $0.path) < ($1.readStarted, $1.path) }
+    }
+
+    /// Saves `checkpoint` as the file's newest position (after the batch's rows were acknowledged).
+    func save(_ checkpoint: InputCheckpoint) throws(StoreError) {
+        var rows = TabSeparatedWriter()
+        rows.int(RecordKey.file(device: checkpoint.device, inode: checkpoint.inode))
+        rows.int(checkpoint.device)
+        rows.int(checkpoint.inode)
+        rows.string(checkpoint.path)
+        rows.string(checkpoint.family)
+        rows.int(checkpoint.offset)
+        rows.int(checkpoint.line)
+        rows.int(checkpoint.headHash)
+        rows.int(checkpoint.headLength)
+        rows.int(checkpoint.readStarted)
+        rows.int(checkpoint.isFinished ? 1 : 0)
+        rows.int(nextVersion())
+        rows.endRow()
+        try insert(into: "input_checkpoints", columns: """
+            key, device, inode, path, family, offset, line, head_hash, head_length, read_started, finished, updated
+            """, rows: rows)
+    }
+
+    /// A version for a `ReplacingMergeTree(updated)` row: the wall clock in nanoseconds, and never
+    /// less than one past the last version this store wrote (two writes in one nanosecond).
+    private func nextVersion() -> Int64 {
+        let now = realTimeNanos()
+        lastVersion = max(now, lastVersion + 1)
+        return lastVersion
+    }
+
+    // MARK: - Report windows
+
+    private func reportEnd(name: String) throws(StoreError) -> Timestamp? {
+        var result: Timestamp?
+        try rows("""
+            SELECT until_time, present FROM \(table("report_state")) FINAL WHERE key = \(RecordKey.name(name, tag: UInt8(ascii: "R")))
+                AND name = \(ClickHouseEscaping.literal(name))
+            """) { (reader: inout RowBinaryReader) throws(StoreError) in
+            let until = try reader.int64()
+            if try reader.uint8() != 0 { result = Timestamp(rawValue: until) }
+        }
+        return result
+    }
+
+    private func writeReportEnd(name: String, _ until: Timestamp?) throws(StoreError) {
+        var rows = TabSeparatedWriter()
+        rows.int(RecordKey.name(name, tag: UInt8(ascii: "R")))
+        rows.string(name)
+        rows.int(until?.rawValue ?? 0)
+        rows.int(until == nil ? 0 : 1)
+        rows.int(nextVersion())
+        rows.endRow()
+        try insert(into: "report_state", columns: "key, name, until_time, present, updated", rows: rows)
+    }
+
+    public func lastReportEnd(name: String) throws -> Timestamp? {
+        try reportEnd(name: name)
+    }
+
+    public func claimReportWindow(name: String, until: Timestamp, firstStart: Timestamp) throws -> ReportWindowClaim {
+        let previous = try reportEnd(name: name)
+        let since = previous ?? min(firstStart, until)
+        let claim = ReportWindowClaim(name: name, since: since, until: max(until, since), previousEnd: previous)
+        try writeReportEnd(name: name, claim.until)
+        return claim
+    }
+
+    @discardableResult
+    public func releaseReportWindow(_ claim: ReportWindowClaim) throws -> Bool {
+        guard try reportEnd(name: claim.name) == claim.until else { return false }
+        try writeReportEnd(name: claim.name, claim.previousEnd)
+        return true
+    }
+
+    public func recordReport(name: String, until: Timestamp) throws {
+        let current = try reportEnd(name: name)
+        try writeReportEnd(name: name, max(current ?? until, until))
+    }
+
+    // MARK: - Retention
+
+    func readPruneCut() throws(StoreError) -> Int64? {
+        var result: Int64?
+        try rows("SELECT toInt64(count()), max(cut) FROM \(table("prune_cuts"))") { (reader: inout RowBinaryReader) throws(StoreError) in
+            let count = try reader.int64()
+            let cut = try reader.int64()
+            if count > 0 { result = cut }
+        }
+        return result
+    }
+
+    /// Hides everything before `cut` from every query at once (a recorded cut), then drops the
+    /// whole days before it (partitions) on every server that holds them. Endpoints are kept:
+    /// they are few, and the statistics count only those stored flows refer to.
+    public func prune(before cut: Timestamp) throws -> PruneResult {
+        var result = PruneResult()
+        let previous = pruneCut ?? Int64.min
+        guard cut.rawValue > previous else { return result }
+        let range = "time < \(cut.rawValue)" + (pruneCut.map { " AND time >= \($0)" } ?? "")
+        try rows("SELECT toInt64(count()) FROM \(table("flows")) FINAL WHERE \(range)") { (reader: inout RowBinaryReader) throws(StoreError) in
+            result.flows = try reader.int64()
+        }
+        try rows("SELECT toInt64(count()) FROM \(table("lost_events")) FINAL WHERE \(range)") { (reader: inout RowBinaryReader) throws(StoreError) in
+            result.lostEvents = try reader.int64()
+        }
+        var rows = TabSeparatedWriter()
+        rows.int(UInt64(bitPattern: cut.rawValue))
+        rows.int(cut.rawValue)
+        rows.endRow()
+        try insert(into: "prune_cuts", columns: "key, cut", rows: rows)
+        pruneCut = cut.rawValue
+        try dropPartitions(before: cut.rawValue)
+        return result
+    }
+
+    /// Drops the day partitions of flows and lost events that hold only times before `cut`.
+    private func dropPartitions(before cut: Int64) throws(StoreError) {
+        let day = ClickHouseSchema.nanosPerDay
+        var servers = [client]
+        if let cluster = location.cluster { servers = try ClickHouseMigrator(store: self).shards(cluster) }
+        let suffix = location.cluster == nil ? "" : "_local"
+        for server in servers {
+            for name in ["flows", "lost_events"] {
+                let answer = try server.execute("""
+                    SELECT DISTINCT partition FROM system.parts WHERE database = \(ClickHouseEscaping.literal(database))
+                        AND table = \(ClickHouseEscaping.literal(name + suffix)) AND active FORMAT RowBinary
+                    """)
+                var reader = RowBinaryReader(answer, label: server.label)
+                while !reader.isAtEnd {
+                    guard let partition = Int64(try reader.string()) else { continue }
+                    // intDiv truncates towards zero: partition p >= 0 holds [p·day, (p+1)·day),
+                    // p < 0 holds ((p-1)·day, p·day].
+                    let (end, overflow) = partition >= 0
+                        ? (partition + 1).multipliedReportingOverflow(by: day)
+                        : partition.multipliedReportingOverflow(by: day)
+                    let exclusiveEnd = partition >= 0 ? end : end + 1
+                    guard !overflow, exclusiveEnd <= cut else { continue }
+                    try server.execute("ALTER TABLE \(database).\(name)\(suffix) DROP PARTITION \(partition)")
+                }
+            }
+        }
+    }
+
+    public func compact() throws {
+        // ClickHouse merges parts and frees dropped partitions itself.
+    }
+}

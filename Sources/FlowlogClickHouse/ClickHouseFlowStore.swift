@@ -1,0 +1,260 @@
+import FlowlogModel
+import FlowlogStore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The distributed flow store: a ClickHouse server, or a cluster of shards, over HTTP.
+///
+/// ClickHouse has no transactions, so a batch's rows and its checkpoint are two writes. Every row
+/// has a deterministic key (see ``RecordKey``) and every table collapses rows of one key
+/// (`ReplacingMergeTree`, read with `FINAL`): a batch written twice — after a SIGKILL between the
+/// rows and the checkpoint, or by two ingests of one file — counts once in every answer. The
+/// checkpoint's compare-and-set is a read-check-write, best effort, which is enough because
+/// duplicates collapse anyway.
+///
+/// Aggregates are computed from the flows table itself (no rollup is written at insert time: a
+/// rollup fed twice would count twice).
+///
+/// @unchecked: the endpoint caches are unsynchronised; like the SQLite store, the store may be
+/// handed to another thread (ingest's writer) but is never used by two at once.
+public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
+    let location: ClickHouseLocation
+    /// The server queries are sent to (the cluster's entry point).
+    let client: ClickHouseHTTPClient
+    /// `database.` prefixed names of the tables queries and inserts use (Distributed ones on a cluster).
+    let database: String
+    /// Endpoint keys this process has written (endpoints are written before the flows naming them).
+    private var writtenEndpoints = Set<UInt64>()
+    /// Every stored endpoint by key, loaded on first need by a read.
+    var endpointsByKey: [UInt64: Endpoint]?
+    /// Records of inputs without identity (standard input) are keyed by this run's nonce.
+    private let nonce: UInt64
+    /// Everything before this time was pruned (nil: never pruned).
+    var pruneCut: Int64?
+    /// The last version written to a `ReplacingMergeTree(updated)` table.
+    var lastVersion: Int64 = 0
+
+    /// The store's URL, as errors name it.
+    public var path: String { location.description }
+
+    /// Connects to the server (and on a cluster to every shard), creating the database and
+    /// bringing the schema up to date on each.
+    /// - Throws: ``StoreError``: `.cannotOpen` when a server cannot be reached, `.newerSchema`
+    ///   when a newer flowlog wrote the schema, `.failed` with ClickHouse's code otherwise.
+    public init(location: ClickHouseLocation) throws(StoreError) {
+        self.location = location
+        client = ClickHouseHTTPClient(host: location.host, port: location.port, user: location.user,
+                                      password: location.password, timeout: location.timeout, label: location.description)
+        database = location.database
+        var seed = UInt64(bitPattern: realTimeNanosecondsForNonce()) ^ (UInt64(getpid()) << 32)
+        seed = (seed ^ (seed >> 33)) &* 0xFF51_AFD7_ED55_8CCD
+        nonce = seed ^ (seed >> 33)
+        try ClickHouseMigrator(store: self).migrate()
+        pruneCut = try readPruneCut()
+    }
+
+    /// `database.name` of a table as queries and inserts name it.
+    func table(_ name: String) -> String { "\(database).\(name)" }
+
+    /// Runs a statement on the entry server.
+    @discardableResult
+    func execute(_ sql: String, data: [UInt8]? = nil) throws(StoreError) -> [UInt8] {
+        try client.execute(sql, data: data)
+    }
+
+    /// Inserts rows into `name`; on a cluster synchronously through the Distributed table, so the
+    /// rows are on their shards when the call returns (a checkpoint follows only acknowledged rows).
+    func insert(into name: String, columns: String, rows: TabSeparatedWriter) throws(StoreError) {
+        guard !rows.bytes.isEmpty else { return }
+        let sync = location.cluster == nil ? "" : " SETTINGS insert_distributed_sync = 1"
+        try execute("INSERT INTO \(table(name)) (\(columns))\(sync) FORMAT TabSeparated", data: rows.bytes)
+    }
+
+    // MARK: - Writing
+
+    public func write(_ batch: IngestBatch) throws -> BatchResult {
+        // A write that fails for a lost or restarting server is retried whole, with backoff:
+        // every row is keyed, so a retry after a write that did reach the server adds nothing.
+        var delay = 0.5
+        let deadline = monotonicNow() + location.writeRetry
+        while true {
+            let outcome = Result { () throws(StoreError) -> BatchResult in try writeOnce(batch) }
+            switch outcome {
+            case .success(let result):
+                return result
+            case .failure(let error):
+                guard error.isTransient, monotonicNow() + delay < deadline else { throw error }
+                sleepSeconds(delay)
+                delay = min(delay * 2, 10)
+            }
+        }
+    }
+
+    private func writeOnce(_ batch: IngestBatch) throws(StoreError) -> BatchResult {
+        // Compare-and-set on the inputs' positions, as a read and a check: a second ingest that
+        // slips between this read and the checkpoint write below writes the same keyed rows.
+        let stored = try allCheckpoints()
+        for advance in batch.advances {
+            let current = resumePoint(in: stored, device: advance.next.device, inode: advance.next.inode, head: advance.head)
+            if current?.offset != advance.expected?.offset || current?.line != advance.expected?.line {
+                return BatchResult(conflict: CheckpointConflict(device: advance.next.device, inode: advance.next.inode,
+                                                                epoch: advance.epoch, stored: current))
+            }
+        }
+        let positions = batch.positions.cover(batch) ? batch.positions : nil
+        var keys: [UInt64] = []
+        keys.reserveCapacity(batch.flows.count)
+        for (index, flow) in batch.flows.enumerated() {
+            if let uuid = flow.uuid {
+                keys.append(RecordKey.flow(uuid: uuid))
+            } else {
+                // Without positions (a caller other than the ingestor), each write is its own run.
+                let position = positions?.flows[index] ?? RecordPosition(line: Int64(index), digest: monotonicNanos())
+                keys.append(RecordKey.record(tag: UInt8(ascii: "L"), input: positions?.input, nonce: nonce, position: position))
+            }
+        }
+        var result = BatchResult()
+        let existing = try storedKeys(keys, flows: batch.flows)
+        try writeEndpoints(batch.flows)
+        var rows = TabSeparatedWriter(capacity: batch.flows.count * 200)
+        var seen = Set<UInt64>()
+        for (index, flow) in batch.flows.enumerated() {
+            let key = keys[index]
+            guard !existing.contains(key), seen.insert(key).inserted else {
+                result.duplicates += 1
+                continue
+            }
+            result.inserted += 1
+            FlowRow.encode(flow, key: key, seq: positions?.flows[index].line ?? Int64(index), into: &rows)
+        }
+        try insert(into: "flows", columns: FlowRow.columns, rows: rows)
+        try writeLostEvents(batch, positions: positions)
+        try writeNonFlowRecords(batch, positions: positions)
+        // Only now, with the rows acknowledged, do the inputs' positions move.
+        for advance in batch.advances { try save(advance.next) }
+        return result
+    }
+
+    /// The keys among `keys` already stored (within the batch's time range, where a stored
+    /// duplicate must be: a uuid's or a line's flow has one time).
+    private func storedKeys(_ keys: [UInt64], flows: [Flow]) throws(StoreError) -> Set<UInt64> {
+        guard let first = flows.map(\.time.rawValue).min(), let last = flows.map(\.time.rawValue).max() else { return [] }
+        var found = Set<UInt64>()
+        // Chunks keep each statement well under the server's query size limit.
+        var start = 0
+        while start < keys.count {
+            let chunk = keys[start..<min(start + 20_000, keys.count)]
+            start += chunk.count
+            let answer = try execute("""
+                SELECT key FROM \(table("flows")) WHERE time >= \(first) AND time <= \(last)
+                    AND key IN (\(chunk.map(String.init).joined(separator: ","))) FORMAT RowBinary
+                """)
+            var reader = RowBinaryReader(answer, label: path)
+            while !reader.isAtEnd { found.insert(try reader.uint64()) }
+        }
+        return found
+    }
+
+    private func writeEndpoints(_ flows: [Flow]) throws(StoreError) {
+        var rows = TabSeparatedWriter()
+        var identities = Set<ObjectIdentifier>()
+        for flow in flows {
+            for endpoint in [flow.source, flow.destination] where identities.insert(endpoint.sharedIdentity).inserted {
+                let key = RecordKey.endpoint(endpoint)
+                guard !writtenEndpoints.contains(key) else { continue }
+                rows.int(key)
+                rows.int(endpoint.identity)
+                rows.string(endpoint.namespace)
+                rows.string(endpoint.podName)
+                rows.string(endpoint.clusterName)
+                rows.stringArray(endpoint.labels)
+                rows.stringArray(endpoint.workloads.map { "\($0.kind)/\($0.name)" })
+                rows.endRow()
+                writtenEndpoints.insert(key)
+                endpointsByKey?[key] = endpoint
+            }
+        }
+        do {
+            try insert(into: "endpoints", columns: "key, identity, namespace, pod, cluster, labels, workloads", rows: rows)
+        } catch {
+            writtenEndpoints.removeAll()
+            throw error
+        }
+    }
+
+    private func writeLostEvents(_ batch: IngestBatch, positions: RecordPositions?) throws(StoreError) {
+        var rows = TabSeparatedWriter()
+        for (index, event) in batch.lostEvents.enumerated() {
+            let position = positions?.lostEvents[index] ?? RecordPosition(line: Int64(index), digest: monotonicNanos())
+            rows.int(RecordKey.record(tag: UInt8(ascii: "X"), input: positions?.input, nonce: nonce, position: position))
+            rows.int(event.time.rawValue)
+            rows.string(event.nodeName)
+            rows.string(event.source)
+            rows.int(event.count)
+            rows.int(event.cpu.map(Int64.init) ?? -1)
+            rows.endRow()
+        }
+        try insert(into: "lost_events", columns: "key, time, node, source, count, cpu", rows: rows)
+    }
+
+    private func writeNonFlowRecords(_ batch: IngestBatch, positions: RecordPositions?) throws(StoreError) {
+        var rows = TabSeparatedWriter()
+        if let positions {
+            for (kind, position) in positions.nonFlowRecords {
+                rows.int(RecordKey.record(tag: UInt8(ascii: "N"), input: positions.input, nonce: nonce, position: position))
+                rows.string(kind.rawValue)
+                rows.endRow()
+            }
+        } else {
+            for (kind, count) in batch.nonFlowCounts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                for _ in 0..<count {
+                    rows.int(RecordKey.record(tag: UInt8(ascii: "N"), input: nil, nonce: nonce,
+                                              position: RecordPosition(line: 0, digest: monotonicNanos())))
+                    rows.string(kind.rawValue)
+                    rows.endRow()
+                }
+            }
+        }
+        try insert(into: "non_flow_records", columns: "key, kind", rows: rows)
+    }
+}
+
+extension StoreError {
+    /// A failure a later retry may not meet: the server unreachable or the connection lost, a
+    /// timeout, or ClickHouse errors of a shard or server that is going away or overloaded.
+    var isTransient: Bool {
+        if kind == .cannotOpen { return true }
+        guard let backend, backend.name == "ClickHouse" else { return false }
+        // 159 TIMEOUT_EXCEEDED, 209 SOCKET_TIMEOUT, 210 NETWORK_ERROR, 202 TOO_MANY_SIMULTANEOUS_QUERIES,
+        // 279 ALL_CONNECTION_TRIES_FAILED, 241 MEMORY_LIMIT_EXCEEDED, 394 QUERY_WAS_CANCELLED.
+        return [159, 209, 210, 202, 279, 241, 394].contains(backend.code)
+    }
+}
+
+func monotonicNow() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
+
+func monotonicNanos() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
+}
+
+private func realTimeNanosecondsForNonce() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
+}
+
+func realTimeNanos() -> Int64 { realTimeNanosecondsForNonce() }
+
+func sleepSeconds(_ seconds: Double) {
+    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
+    _ = nanosleep(&request, nil)
+}

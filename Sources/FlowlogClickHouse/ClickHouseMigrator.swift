@@ -1,0 +1,86 @@
+import FlowlogStore
+
+/// Creates the database and applies the migrations a server lacks; on a cluster, on every shard
+/// listed in `system.clusters` (18.16 has no `ON CLUSTER` without ZooKeeper), with a
+/// `Distributed` table over each shard's local table on every shard and on the entry server.
+struct ClickHouseMigrator {
+    let store: ClickHouseFlowStore
+
+    func migrate() throws(StoreError) {
+        let location = store.location
+        guard let cluster = location.cluster else {
+            try migrate(store.client, cluster: nil)
+            return
+        }
+        for shard in try shards(cluster) { try migrate(shard, cluster: cluster) }
+        // The entry server may be a shard (then this is a no-op) or only a router.
+        try migrate(store.client, cluster: cluster, distributedOnly: true)
+    }
+
+    /// A client per host of the cluster (every replica of every shard).
+    func shards(_ cluster: String) throws(StoreError) -> [ClickHouseHTTPClient] {
+        let location = store.location
+        let answer = try store.execute("""
+            SELECT toUInt32(shard_num), host_name, toUInt32(port) FROM system.clusters
+            WHERE cluster = \(ClickHouseEscaping.literal(cluster)) ORDER BY shard_num, replica_num FORMAT RowBinary
+            """)
+        var reader = RowBinaryReader(answer, label: store.path)
+        var result: [ClickHouseHTTPClient] = []
+        while !reader.isAtEnd {
+            let number = try reader.uint32()
+            let host = try reader.string()
+            let tcpPort = Int(try reader.uint32())
+            let httpPort = tcpPort + location.shardHTTPOffset
+            result.append(ClickHouseHTTPClient(
+                host: host, port: httpPort, user: location.user, password: location.password, timeout: location.timeout,
+                label: "\(location.description) shard \(number) (\(host):\(httpPort))"))
+        }
+        guard !result.isEmpty else {
+            throw StoreError(kind: .cannotOpen,
+                             message: "ClickHouse at \(store.client.server) has no cluster named \(cluster) in system.clusters",
+                             path: store.path)
+        }
+        return result
+    }
+
+    private func migrate(_ client: ClickHouseHTTPClient, cluster: String?, distributedOnly: Bool = false) throws(StoreError) {
+        let database = store.database
+        try client.execute("CREATE DATABASE IF NOT EXISTS \(database)")
+        if distributedOnly {
+            for table in ClickHouseSchema.all.joined() { try client.execute(distributed(table, cluster: cluster ?? "")) }
+            return
+        }
+        let versions = ClickHouseSchema.versionsTable
+        try client.execute("CREATE TABLE IF NOT EXISTS \(database).\(versions.name) (\(versions.columns)) ENGINE = \(versions.engine)")
+        var reader = RowBinaryReader(
+            try client.execute("SELECT toUInt32(max(version)) FROM \(database).\(versions.name) FORMAT RowBinary"), label: client.label)
+        let applied = reader.isAtEnd ? 0 : Int(try reader.uint32())
+        guard applied <= ClickHouseSchema.latestVersion else {
+            throw StoreError(kind: .newerSchema(found: applied, supported: ClickHouseSchema.latestVersion),
+                             message: "the database has schema version \(applied), newer than this flowlog supports (\(ClickHouseSchema.latestVersion)); upgrade flowlog",
+                             path: client.label)
+        }
+        guard applied < ClickHouseSchema.latestVersion else { return }
+        for version in (applied + 1)...ClickHouseSchema.latestVersion {
+            // CREATE … IF NOT EXISTS: two processes migrating at once both succeed.
+            for table in ClickHouseSchema.all[version - 1] {
+                if let cluster {
+                    try client.execute("CREATE TABLE IF NOT EXISTS \(database).\(table.name)_local (\(table.columns)) ENGINE = \(table.engine)")
+                    try client.execute(distributed(table, cluster: cluster))
+                } else {
+                    try client.execute("CREATE TABLE IF NOT EXISTS \(database).\(table.name) (\(table.columns)) ENGINE = \(table.engine)")
+                }
+            }
+            try client.execute("INSERT INTO \(database).\(versions.name) (version, applied) VALUES (\(version), \(realTimeNanos()))")
+        }
+    }
+
+    /// The Distributed table over each shard's `<name>_local`, rows spread by `key`.
+    private func distributed(_ table: ClickHouseSchema.Table, cluster: String) -> String {
+        let database = store.database
+        return """
+            CREATE TABLE IF NOT EXISTS \(database).\(table.name) (\(table.columns))
+            ENGINE = Distributed(\(cluster), \(database), \(table.name)_local, key)
+            """
+    }
+}

@@ -1,0 +1,66 @@
+/// The ClickHouse schema as an ordered list of migrations, each a list of tables; the versions
+/// applied are recorded, per server, in `schema_versions`. A shipped migration is never edited;
+/// a change is a new migration appended to ``all``.
+///
+/// Every table has a `key UInt64` that identifies a row (a flow's uuid hash, a line's position,
+/// a checkpoint's file): tables are `ReplacingMergeTree`s, so a row written twice — after a crash
+/// between a batch and its checkpoint, or by two ingests of one file — is one row to every query
+/// that reads with `FINAL`; and on a cluster rows are spread over the shards by that key, so both
+/// copies land on the same shard, where they collapse.
+///
+/// Only SQL that ClickHouse 18.16 and current releases both accept: integers and strings (times
+/// are Int64 nanoseconds; no DateTime64, Bool, IPv4/IPv6, Map, LowCardinality, TTL).
+enum ClickHouseSchema {
+    struct Table {
+        var name: String
+        var columns: String
+        /// The engine clause after `ENGINE =`.
+        var engine: String
+    }
+
+    static let nanosPerDay: Int64 = 86_400_000_000_000
+
+    /// Migration `n` (1-based) brings the schema from version `n - 1` to `n`.
+    static let all: [[Table]] = [version1]
+
+    static var latestVersion: Int { all.count }
+
+    /// Applied migrations, one row per version; on a cluster each shard keeps its own.
+    static let versionsTable = Table(
+        name: "schema_versions", columns: "version UInt32, applied Int64",
+        engine: "ReplacingMergeTree ORDER BY version")
+
+    static let version1: [Table] = [
+        // Flows by day (retention drops whole days) and sorted by time for the time-bounded
+        // queries every report runs. Addresses are 4 or 16 raw bytes (empty: none); is_reply is
+        // 0, 1, or 2 for unknown; seq is the line the flow was read from (file order for ties).
+        Table(name: "flows", columns: """
+            key UInt64, seq Int64, time Int64, uuid String, verdict Int32, drop_reason Int32, event_type Int32,
+            event_sub_type Int32, flow_type Int32, source_ip String, destination_ip String, protocol Int32,
+            source_port UInt16, destination_port UInt16, tcp_flags UInt16, source UInt64, destination UInt64,
+            traffic_direction Int32, is_reply UInt8, node String, policy_match_type Int32, trace_point Int32,
+            summary String, policies String
+            """, engine: "ReplacingMergeTree PARTITION BY intDiv(time, \(nanosPerDay)) ORDER BY (time, key)"),
+        // Endpoints, keyed by a hash of all their fields: few rows, written once per process.
+        Table(name: "endpoints", columns: """
+            key UInt64, identity UInt32, namespace String, pod String, cluster String, labels Array(String),
+            workloads Array(String)
+            """, engine: "ReplacingMergeTree ORDER BY key"),
+        Table(name: "lost_events", columns: "key UInt64, time Int64, node String, source String, count Int64, cpu Int64",
+              engine: "ReplacingMergeTree PARTITION BY intDiv(time, \(nanosPerDay)) ORDER BY (time, key)"),
+        // One row per non-flow record (a count would double when a batch is written twice).
+        Table(name: "non_flow_records", columns: "key UInt64, kind String",
+              engine: "ReplacingMergeTree ORDER BY (kind, key)"),
+        // The newest row per file (the highest `updated`) is its position.
+        Table(name: "input_checkpoints", columns: """
+            key UInt64, device UInt64, inode UInt64, path String, family String, offset Int64, line Int64,
+            head_hash Int64, head_length Int64, read_started Int64, finished UInt8, updated Int64
+            """, engine: "ReplacingMergeTree(updated) ORDER BY key"),
+        Table(name: "report_state", columns: "key UInt64, name String, until_time Int64, present UInt8, updated Int64",
+              engine: "ReplacingMergeTree(updated) ORDER BY key"),
+        // Prune cuts: everything before the highest cut is gone to every query, at once, while
+        // whole days before it are dropped as partitions (ClickHouse deletes rows only
+        // asynchronously; the cut makes the prune exact immediately).
+        Table(name: "prune_cuts", columns: "key UInt64, cut Int64", engine: "ReplacingMergeTree ORDER BY key"),
+    ]
+}
