@@ -34,6 +34,8 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
     private let nonce: UInt64
     /// Everything before this time was pruned (nil: never pruned).
     var pruneCut: Int64?
+    /// Batches whose rows this store wrote (for ``ClickHouseLocation/killBeforeCheckpoint``).
+    private var batchesWritten = 0
     /// The last version written to a `ReplacingMergeTree(updated)` table.
     var lastVersion: Int64 = 0
 
@@ -133,6 +135,8 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
         try insert(into: "flows", columns: FlowRow.columns, rows: rows)
         try writeLostEvents(batch, positions: positions)
         try writeNonFlowRecords(batch, positions: positions)
+        batchesWritten += 1
+        if let kill = location.killBeforeCheckpoint, batchesWritten >= kill { raise(SIGKILL) }
         // Only now, with the rows acknowledged, do the inputs' positions move.
         for advance in batch.advances { try save(advance.next) }
         return result

@@ -18,6 +18,10 @@ public struct ClickHouseLocation: Sendable, Equatable {
     /// The HTTP port of each shard is its TCP port plus this (`shard_http_offset=`; default
     /// 8123 − 9000, ClickHouse's defaults): `system.clusters` lists TCP ports only.
     public var shardHTTPOffset: Int = 8123 - 9000
+    /// Fault injection for the crash tests: the process kills itself with SIGKILL after writing
+    /// the rows of its `n`th batch and before writing that batch's checkpoint (the CLI sets it
+    /// from `FLOWLOG_TEST_KILL_BEFORE_CHECKPOINT`).
+    public var killBeforeCheckpoint: Int?
 
     public init(host: String, port: Int = 8123, database: String, cluster: String? = nil, user: String? = nil,
                 password: String? = nil) {

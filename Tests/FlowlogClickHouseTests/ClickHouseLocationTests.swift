@@ -1,0 +1,48 @@
+import Testing
+import FlowlogClickHouse
+
+struct ClickHouseLocationTests {
+    @Test func readsHostPortDatabaseClusterAndUser() throws {
+        let location = try ClickHouseLocation(parsing: "clickhouse://ch.example.com:9123/flows?cluster=two_shards&user=reader",
+                                              password: "secret")
+        #expect(location.host == "ch.example.com")
+        #expect(location.port == 9123)
+        #expect(location.database == "flows")
+        #expect(location.cluster == "two_shards")
+        #expect(location.user == "reader")
+        #expect(location.password == "secret")
+        #expect(location.description == "clickhouse://ch.example.com:9123/flows?cluster=two_shards")
+    }
+
+    @Test func defaultsToPort8123AndOneServer() throws {
+        let location = try ClickHouseLocation(parsing: "clickhouse://127.0.0.1/flowlog")
+        #expect(location.port == 8123)
+        #expect(location.cluster == nil)
+        #expect(location.user == nil)
+        let bracketed = try ClickHouseLocation(parsing: "clickhouse://[::1]:8124/db")
+        #expect(bracketed.host == "::1")
+        #expect(bracketed.port == 8124)
+    }
+
+    struct Bad: Sendable, CustomTestStringConvertible {
+        var url: String
+        var message: String
+        var testDescription: String { url }
+    }
+
+    @Test(arguments: [
+        Bad(url: "clickhouse://host", message: "give the database: clickhouse://HOST[:PORT]/DATABASE"),
+        Bad(url: "clickhouse://host:0/db", message: "\"0\" is not a port number (1-65535)"),
+        Bad(url: "clickhouse://host:http/db", message: "\"http\" is not a port number (1-65535)"),
+        Bad(url: "clickhouse://host/my-db", message: "the database name must be letters, digits and _ (not starting with a digit)"),
+        Bad(url: "clickhouse://host/db;DROP", message: "the database name must be letters, digits and _ (not starting with a digit)"),
+        Bad(url: "clickhouse:///db", message: "\"\" is not a host name or address"),
+        Bad(url: "clickhouse://h'x/db", message: "\"h'x\" is not a host name or address"),
+        Bad(url: "clickhouse://host/db?cluster=a-b", message: "cluster: use letters, digits and _"),
+        Bad(url: "clickhouse://host/db?password=x", message: "unknown parameter \"password\" (known: cluster, user, timeout, write_retry, shard_http_offset)"),
+        Bad(url: "clickhouse://host/db?timeout=0", message: "timeout: give seconds, more than 0 and at most 86400"),
+    ])
+    func rejectsWhatItCannotUseWithAMessage(_ bad: Bad) {
+        #expect(throws: ClickHouseLocationError(bad.message)) { try ClickHouseLocation(parsing: bad.url) }
+    }
+}
