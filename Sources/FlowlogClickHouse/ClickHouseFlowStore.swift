@@ -122,6 +122,10 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
         let existing = try storedKeys(keys, flows: batch.flows)
         try writeEndpoints(batch.flows)
         var rows = TabSeparatedWriter(capacity: batch.flows.count * 200)
+        // Insertion order for flows of equal time, as SQLite's row ids give it: the write's
+        // start on the wall clock plus the flow's index (batches are far more than 4096 ns apart).
+        let writeStart = max(realTimeNanos(), lastVersion + 1)
+        lastVersion = writeStart + Int64(batch.flows.count)
         var seen = Set<UInt64>()
         for (index, flow) in batch.flows.enumerated() {
             let key = keys[index]
@@ -130,7 +134,7 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
                 continue
             }
             result.inserted += 1
-            FlowRow.encode(flow, key: key, seq: positions?.flows[index].line ?? Int64(index), into: &rows)
+            FlowRow.encode(flow, key: key, seq: writeStart &+ Int64(index), into: &rows)
         }
         try insert(into: "flows", columns: FlowRow.columns, rows: rows)
         try writeLostEvents(batch, positions: positions)

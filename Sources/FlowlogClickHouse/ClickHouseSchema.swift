@@ -33,7 +33,8 @@ enum ClickHouseSchema {
     static let version1: [Table] = [
         // Flows by day (retention drops whole days) and sorted by time for the time-bounded
         // queries every report runs. Addresses are 4 or 16 raw bytes (empty: none); is_reply is
-        // 0, 1, or 2 for unknown; seq is the line the flow was read from (file order for ties).
+        // 0, 1, or 2 for unknown; seq is the insertion order (for flows of equal time, as
+        // SQLite's row ids order them).
         Table(name: "flows", columns: """
             key UInt64, seq Int64, time Int64, uuid String, verdict Int32, drop_reason Int32, event_type Int32,
             event_sub_type Int32, flow_type Int32, source_ip String, destination_ip String, protocol Int32,
