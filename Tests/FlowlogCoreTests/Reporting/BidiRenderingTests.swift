@@ -39,4 +39,20 @@ import Testing
         #expect(!Self.containsUnsafe(out), "\(format)")
         if format == .table || format == .markdown { #expect(out.contains(#"\u{202E}evil"#)) }
     }
+
+    /// Found by the attack re-run: the HTML report wrote ESC and bidi controls raw.
+    @Test(arguments: ReportFormat.allCases)
+    func periodicReportOutput(_ format: ReportFormat) throws {
+        let store = try SQLiteFlowStore(path: ":memory:")
+        var batch = IngestBatch()
+        batch.flows = [Self.flow]
+        _ = try store.write(batch)
+        let window = ReportWindow(since: Timestamp(rawValue: Self.flow.time.rawValue - 3_600_000_000_000),
+                                  until: Timestamp(rawValue: Self.flow.time.rawValue + 1))
+        let report = try ReportBuilder.build(store: store, window: window, generatedAt: window.until)
+        #expect(report.totals.dropped == 1)
+        var out = ""
+        format.render(report, to: &out)
+        #expect(!Self.containsUnsafe(out), "\(format)")
+    }
 }

@@ -53,6 +53,7 @@ import Testing
             #expect(!TextEscaping.markdownCell(text).unicodeScalars.contains(scalar))
             #expect(!TextEscaping.csvField(text).unicodeScalars.contains(scalar))
             #expect(!JSONText.quoted(text).unicodeScalars.contains(scalar))
+            #expect(!TextEscaping.html(text).unicodeScalars.contains(scalar))
         }
     }
 
