@@ -7,31 +7,6 @@ import Testing
 import FlowlogTestSupport
 
 @Suite struct PruneTests {
-    @Test func pruneLeavesExactlyTheNewerFlowsAndKeepsTheRollupsExact() throws {
-        let directory = try TemporaryDirectory()
-        let database = directory.path("sample.db")
-        _ = try ingest([.file(sampleFlowsPath)], into: database)
-        let store = try SQLiteFlowStore(path: database)
-        let all = try store.flows(matching: FlowQuery(), last: nil).map(\.flow)
-        // A cut in the middle of an hour and of a minute.
-        let cut = Timestamp(rfc3339: "2026-11-20T10:52:10.25Z")!
-        let result = try store.prune(before: cut)
-        let remaining = try store.flows(matching: FlowQuery(), last: nil).map(\.flow)
-        #expect(Int64(all.count - remaining.count) == result.flows)
-        #expect(remaining == all.filter { $0.time >= cut })
-        // Drop counts from the rollup still equal the flows that remain.
-        #expect(try store.dropCounts(matching: FlowQuery()).reduce(0) { $0 + $1.count }
-                == Int64(remaining.filter(\.countsAsDrop).count))
-        let connections = try store.connectionCounts(matching: FlowQuery(), withPodAddresses: false)
-        #expect(connections.reduce(0) { $0 + $1.count } == Int64(remaining.count))
-        var window = FlowQuery()
-        window.since = Timestamp(rfc3339: "2026-11-20T10:00:00Z")
-        window.until = Timestamp(rfc3339: "2026-11-20T11:00:00Z")
-        #expect(try store.connectionCounts(matching: window, withPodAddresses: false).reduce(0) { $0 + $1.count }
-                == Int64(remaining.filter { window.matches($0) }.count))
-        #expect(try store.lostEventCount(since: nil, until: nil) == 3, "one of the two lost-event records is older than the cut")
-    }
-
     @Test func pruneDeletesInternedRowsNothingUsesAndWritersStillWork() throws {
         let directory = try TemporaryDirectory()
         let database = directory.path("flows.db")

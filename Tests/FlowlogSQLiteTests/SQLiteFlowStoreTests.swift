@@ -24,26 +24,6 @@ import FlowlogTestSupport
         return try store.write(batch)
     }
 
-    @Test func aDropAndItsPolicyVerdictTwinCountAsOneDrop() throws {
-        let store = try SQLiteFlowStore(path: database)
-        _ = try write([
-            FlowLines.flow(uuid: FlowLines.uuid(1), drop: true, policyVerdict: true),
-            FlowLines.flow(uuid: FlowLines.uuid(2), drop: true),
-            FlowLines.flow(uuid: FlowLines.uuid(3)),
-        ], to: store)
-        let drops = try store.dropCounts(matching: FlowQuery())
-        #expect(drops.map(\.count) == [1])
-        #expect(try store.statistics().flows == 3, "both records are stored")
-    }
-
-    @Test func duplicatesAreNotStoredOrCountedTwice() throws {
-        let store = try SQLiteFlowStore(path: database)
-        let line = FlowLines.flow(uuid: FlowLines.uuid(1), drop: true)
-        #expect(try write([line, line], to: store) == BatchResult(inserted: 1, duplicates: 1))
-        #expect(try write([line], to: store) == BatchResult(inserted: 0, duplicates: 1))
-        #expect(try store.dropCounts(matching: FlowQuery()).map(\.count) == [1])
-    }
-
     @Test func endpointsAndLabelSetsAreInterned() throws {
         let store = try SQLiteFlowStore(path: database)
         let lines = (1...50).map { FlowLines.flow(uuid: FlowLines.uuid($0), from: $0 % 2 == 0 ? "frontend" : "api", to: "database") }
@@ -73,14 +53,6 @@ import FlowlogTestSupport
         #expect(stored.count == expected.count)
         for flow in stored { #expect(byUUID[flow.uuid!] == flow) }
         #expect(stored.map(\.time) == stored.map(\.time).sorted())
-    }
-
-    @Test func lastReturnsTheNewestFlowsOldestFirst() throws {
-        let store = try SQLiteFlowStore(path: database)
-        let lines = (0..<10).map { FlowLines.flow(uuid: FlowLines.uuid($0), time: "2026-11-20T10:00:0\($0)Z") }
-        _ = try write(lines.reversed(), to: store)
-        let last = try store.flows(matching: FlowQuery(), last: 3).map { $0.flow.time.rfc3339(fractionDigits: 0) }
-        #expect(last == ["2026-11-20T10:00:07Z", "2026-11-20T10:00:08Z", "2026-11-20T10:00:09Z"])
     }
 
     @Test func aDatabaseFromANewerFlowlogIsRefused() throws {
@@ -122,19 +94,6 @@ import FlowlogTestSupport
         #expect(!FileManager.default.fileExists(atPath: target))
     }
 
-    @Test func lostEventsAreCountedWithinTheWindow() throws {
-        let store = try SQLiteFlowStore(path: database)
-        var batch = IngestBatch()
-        for (second, count) in [(0, 3), (30, 4), (90, 5)] {
-            var lost = LostEvents()
-            lost.time = Timestamp(seconds: 1_800_000_000 + Int64(second))
-            lost.count = Int64(count)
-            batch.lostEvents.append(lost)
-        }
-        _ = try store.write(batch)
-        #expect(try store.lostEventCount(since: nil, until: nil) == 12)
-        #expect(try store.lostEventCount(since: Timestamp(seconds: 1_800_000_010), until: Timestamp(seconds: 1_800_000_090)) == 4)
-    }
 }
 
 @Suite struct MigrationTests {
