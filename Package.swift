@@ -59,9 +59,38 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "FlowlogCoreTests", dependencies: [
+
+        // MARK: Tests: one target per library target, each depending on the layers it tests.
+
+        // Shared builders (flow lines, flow and policy fixtures, temporary directories, ingest helpers). A test
+        // target, not a `.target`, so that `swift build` keeps building only the product (SwiftPM
+        // builds every regular target of the root package, even one only tests use). It holds no
+        // tests of its own.
+        .testTarget(name: "FlowlogTestSupport", dependencies: [
             "FlowlogModel", "FlowlogStore", "FlowlogSQLite", "FlowlogIngest", "FlowlogPolicy",
-            "FlowlogEvaluation", "FlowlogReporting",
+        ]),
+        .testTarget(name: "FlowlogModelTests", dependencies: ["FlowlogModel", "FlowlogTestSupport"]),
+        .testTarget(name: "FlowlogStoreTests", dependencies: ["FlowlogModel", "FlowlogStore", "FlowlogTestSupport"]),
+        // The store contract: every backend runs the same suites through the `FlowStore`
+        // protocol (see Tests/FlowlogStoreContractTests/StoreBackend.swift to add one).
+        .testTarget(name: "FlowlogStoreContractTests", dependencies: [
+            "FlowlogModel", "FlowlogStore", "FlowlogSQLite", "FlowlogIngest", "FlowlogTestSupport",
+        ]),
+        .testTarget(name: "FlowlogSQLiteTests", dependencies: [
+            "FlowlogModel", "FlowlogStore", "FlowlogSQLite", "FlowlogIngest", "FlowlogTestSupport",
+        ]),
+        .testTarget(name: "FlowlogIngestTests", dependencies: [
+            "FlowlogModel", "FlowlogStore", "FlowlogSQLite", "FlowlogIngest", "FlowlogTestSupport",
+        ]),
+        .testTarget(name: "FlowlogPolicyTests", dependencies: ["FlowlogModel", "FlowlogPolicy", "FlowlogTestSupport"]),
+        .testTarget(name: "FlowlogEvaluationTests", dependencies: [
+            "FlowlogModel", "FlowlogStore", "FlowlogSQLite", "FlowlogIngest", "FlowlogPolicy", "FlowlogEvaluation",
+            "FlowlogTestSupport",
+        ]),
+        // Reporting sits on top, so cross-layer agreement tests (EndpointKind) live here too.
+        .testTarget(name: "FlowlogReportingTests", dependencies: [
+            "FlowlogModel", "FlowlogStore", "FlowlogSQLite", "FlowlogIngest", "FlowlogPolicy", "FlowlogEvaluation",
+            "FlowlogReporting", "FlowlogTestSupport",
         ]),
         .testTarget(name: "FlowlogCLITests", dependencies: ["flowlog"]),
         .testTarget(name: "FlowlogClickHouseTests", dependencies: [

@@ -84,11 +84,16 @@ extension Ingestor {
     /// Reads the live files as they grow until stopped. A file replaced at its path (rotated) is
     /// read to its end from the descriptor still open, then every backup rotated since it was
     /// opened (however many rotations happened between two looks), then the new file.
-    func follow(_ files: [InputFile], startedAt: Int64) throws {
-        var files = files
+    /// - Parameter files: the live files; replaced in place on rotation, so a rotated-away file
+    ///   is closed (and its space freed) once it is read to its end.
+    func follow(_ files: inout [InputFile], startedAt: Int64) throws {
         // Rotated-away files still read for a while: a writer may finish a line after the rename.
         var draining: [(file: InputFile, until: Double)] = []
-        var seen = Set(files.map(\.key))
+        // The files this run read, by device and inode, with their first bytes: an inode number
+        // is reused as soon as a file is deleted (an old backup dropped, a backup gzipped), so a
+        // known number with other first bytes is another file.
+        var seen: [FileKey: [UInt8]] = [:]
+        for file in files { seen[file.key] = file.head }
         while !shouldStop() && !stopReading {
             var readAny = false
             for (file, _) in draining {
@@ -128,18 +133,18 @@ extension Ingestor {
                     // Backups rotated since the old file was opened, that this run has not read.
                     for candidate in RotatedBackups.candidates(of: livePath)
                     where candidate.modified > file.readStarted - Ingestor.modificationSlack
-                        && !seen.contains(FileKey(device: candidate.device, inode: candidate.inode))
                         && FileKey(device: candidate.device, inode: candidate.inode) != fresh.key {
-                        seen.insert(FileKey(device: candidate.device, inode: candidate.inode))
                         guard let backup = try? InputFile(.file(candidate.path), maxLineBytes: options.maxLineBytes,
                                                           family: livePath, isBackup: true) else { continue }
+                        if let head = seen[backup.key], InputFile.sameStart(head, backup.head) { continue }
+                        seen[backup.key] = backup.head
                         backup.readStarted = realTimeNanoseconds()
                         // The store's position for it (if another ingest read it) comes back as a
                         // conflict on its first batch.
                         try readToEnd(backup, optional: true)
                     }
                     fresh.readStarted = realTimeNanoseconds()
-                    seen.insert(fresh.key)
+                    seen[fresh.key] = fresh.head
                     diagnostics(IngestDiagnostic(severity: .note, input: fresh.name, line: 0,
                                                  message: "rotated; reading the new file from the start"))
                     files[index] = fresh

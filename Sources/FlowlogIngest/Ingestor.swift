@@ -83,7 +83,11 @@ public final class Ingestor {
                 if options.follow && live.contains(where: { $0 === file }) { continue }
                 try readToEnd(file)
             }
-            if options.follow { try follow(live, startedAt: startedAt) }
+            if options.follow {
+                // Only `follow` keeps the live files from here on, so a rotated one is closed.
+                plan.removeAll()
+                try follow(&live, startedAt: startedAt)
+            }
         } catch {
             failure = error
         }
@@ -256,7 +260,10 @@ public final class Ingestor {
         batchBytes = 0
         file.epoch += 1
         try file.resume(from: conflict.stored)
-        if sharedNoted.insert(file.key).inserted {
+        // A copy or compressed backup found stored under another inode is expected; the same
+        // file stored by someone else means another ingest is reading it.
+        let sameFile = conflict.stored.map { $0.device == file.device && $0.inode == file.inode } ?? false
+        if sameFile, sharedNoted.insert(file.key).inserted {
             diagnostics(IngestDiagnostic(severity: .note, input: file.name, line: 0,
                                          message: "another ingest is storing this file too; continuing after the lines it stored"))
         }

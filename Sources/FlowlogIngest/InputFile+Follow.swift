@@ -40,6 +40,13 @@ extension InputFile {
 
     // MARK: - Follow
 
+    /// Whether two heads (first bytes) are of the same content: one is a prefix of the other
+    /// (a file that grew since its head was read).
+    static func sameStart(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        let length = min(a.count, b.count)
+        return a.prefix(length) == b.prefix(length) && (length > 0 || a.count == b.count)
+    }
+
     /// What happened to the path of a followed file since it was opened.
     enum PathState {
         case same

@@ -48,15 +48,10 @@ extension JSONText {
     public static func escapedLength(_ value: String) -> Int {
         var length = 0
         for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"", "\\", "\n", "\r", "\t": length += 2
-            case "<", ">", "&", "\u{2028}", "\u{2029}": length += 6
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    length += 6
-                } else {
-                    length += UTF8.width(scalar)
-                }
+            switch form(of: scalar) {
+            case .literal: length += UTF8.width(scalar)
+            case .short: length += 2
+            case .unicode: length += 6
             }
         }
         return length

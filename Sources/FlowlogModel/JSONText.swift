@@ -10,26 +10,44 @@ public enum JSONText {
         return out
     }
 
+    /// How one scalar is written inside a JSON string: the one rule behind
+    /// ``appendEscaped(_:to:)`` and ``escapedLength(_:)``.
+    enum ScalarForm {
+        /// As itself.
+        case literal
+        /// A backslash and one character (`\"`, `\\`, `\n`, `\r`, `\t`).
+        case short(Unicode.Scalar)
+        /// `\uXXXX` (every scalar escaped this way is below U+10000).
+        case unicode
+    }
+
+    static func form(of scalar: Unicode.Scalar) -> ScalarForm {
+        switch scalar {
+        case "\"": .short("\"")
+        case "\\": .short("\\")
+        case "\n": .short("n")
+        case "\r": .short("r")
+        case "\t": .short("t")
+        // Escaped as Hubble's encoder does, so the text is safe inside HTML.
+        case "<", ">", "&", "\u{2028}", "\u{2029}": .unicode
+        // The terminal rule: JSON is read in terminals too, and a bidi override or a C1 control
+        // is as unsafe there as a C0 control.
+        default: TextEscaping.isUnsafe(scalar) ? .unicode : .literal
+        }
+    }
+
     /// Appends the escaped body of a JSON string (without quotes).
     public static func appendEscaped(_ value: String, to out: inout String) {
         for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<", ">", "&", "\u{2028}", "\u{2029}":
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default:
-                // The terminal rule: JSON is read in terminals too, and a bidi override or a C1
-                // control is as unsafe there (every such scalar is below U+10000).
-                if TextEscaping.isUnsafe(scalar) {
-                    let digits = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+            switch form(of: scalar) {
+            case .literal:
+                out.unicodeScalars.append(scalar)
+            case .short(let letter):
+                out.unicodeScalars.append("\\")
+                out.unicodeScalars.append(letter)
+            case .unicode:
+                let digits = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
             }
         }
     }

@@ -90,7 +90,9 @@ public enum TextEscaping {
         }
     }
 
-    /// For HTML text and attribute values.
+    /// For HTML text and attribute values. Unsafe scalars are made visible as in a terminal: a
+    /// bidi override reorders what a browser shows just as a terminal's, and the page is also
+    /// read with `cat` and in mail.
     public static func html(_ text: String) -> String {
         replacingScalars(in: text) { scalar in
             switch scalar {
@@ -99,7 +101,7 @@ public enum TextEscaping {
             case "&": "&amp;"
             case "\"": "&quot;"
             case "'": "&#39;"
-            default: nil
+            default: isUnsafe(scalar) ? visibleEscape(scalar) : nil
             }
         }
     }

@@ -40,10 +40,14 @@ struct LintCommand: ParsableCommand {
             let loaded = try loadPolicies(paths)
             var out = StandardOutput()
             for diagnostic in loaded.diagnostics { out.write(TextEscaping.terminal(diagnostic.description) + "\n") }
-            let seen = try store.openStore().endpoints()
+            // Lint reads the database only when there is one: it never creates it.
+            let seen = try store.openExistingStore()?.endpoints() ?? []
             let findings = PolicyLinter.lint(loaded.policies, seen: seen)
             for finding in findings { out.write(TextEscaping.terminal(finding.description) + "\n") }
-            var summary = "\(loaded.policies.count) policies valid; \(findings.count) warnings"
+            // Every warning printed is counted: the loader's (an unknown field) and the linter's.
+            let warnings = findings.count + loaded.diagnostics.filter { $0.severity == .warning }.count
+            var summary = "\(loaded.policies.count) \(loaded.policies.count == 1 ? "policy" : "policies") valid; "
+                + "\(warnings) \(warnings == 1 ? "warning" : "warnings")"
             if seen.isEmpty { summary += " (no stored flows: the checks against seen pods were skipped)" }
             out.write(summary + "\n")
         }

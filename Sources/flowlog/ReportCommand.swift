@@ -74,7 +74,12 @@ struct ReportCommand: ParsableCommand {
         if window != nil && (since != nil || until != nil) {
             throw ValidationError("--window last-report sets its own start and end; do not combine it with --since or --until")
         }
-        _ = try bounds(now: now())
+        let current = now()
+        let given = try bounds(now: current)
+        if let since = given.since, since >= (given.until ?? current) {
+            throw ValidationError("--since \(since.rfc3339()) is not before the window's end \((given.until ?? current).rfc3339()); "
+                                  + "a report window runs forward")
+        }
         if mode != nil && out == nil { throw ValidationError("--mode sets the permissions of the --out file; give --out too") }
     }
 

@@ -24,7 +24,7 @@ import Testing
         FlagCase(arguments: ["drops", "--since", "106751d"], status: 0),
         FlagCase(arguments: ["drops", "--since", "yesterday"], status: 64, message: "--since: \"yesterday\" is neither a duration"),
         FlagCase(arguments: ["observe", "--since", "2262-04-11T23:47:16.854775807Z"], status: 0),
-        FlagCase(arguments: ["report", "--since", "2262-04-11T23:00:00Z"], status: 0),
+        FlagCase(arguments: ["report", "--since", "2262-04-11T23:00:00Z"], status: 64),  // after now: a backwards window
         FlagCase(arguments: ["report", "--since", "1677-09-21T00:12:44Z"], status: 0),
         FlagCase(arguments: ["report", "--since", "1677-09-21T00:12:44Z", "--until", "1677-09-21T03:00:00Z", "-o", "html"], status: 0),
         FlagCase(arguments: ["report", "--since", "2262-04-11T22:00:00Z", "--until", "2262-04-11T23:47:16.854775807Z", "-o", "json"], status: 0),
@@ -77,5 +77,18 @@ import Testing
         let result = try Flowlog.run(["observe", "--db", scratch.path("f.db")] + arguments)
         #expect(result.status == 64)
         #expect(result.standardError.contains("'--last <last>': must be 0 or more"), "\(result.standardError)")
+    }
+}
+
+@Suite struct ReportWindowDirectionTests {
+    /// Found by the attack re-run: a --since after the window's end ran a backwards window.
+    @Test func aSinceAfterTheEndIsAUsageError() throws {
+        let scratch = try Scratch()
+        let result = try Flowlog.run(["report", "--db", scratch.path("f.db"), "--since", "2262-04-11T23:00:00Z"])
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("is not before the window's end"), "\(result.standardError)")
+        let backwards = try Flowlog.run(["report", "--db", scratch.path("f.db"), "--since", "2026-11-20T12:00:00Z",
+                                         "--until", "2026-11-20T10:00:00Z"])
+        #expect(backwards.status == 64)
     }
 }

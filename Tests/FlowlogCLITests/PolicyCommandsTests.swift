@@ -126,7 +126,32 @@ import Testing
         #expect(lines.contains("\(file):10:5: warning: production/split: ingress[0].from has a namespaceSelector and a podSelector as separate peers, so either one admits traffic; if both must hold, put them in one peer"))
         #expect(lines.contains("\(file):10:5: warning: production/split: ingress[0].from[1] matches no pod seen in the stored flows"))
         #expect(lines.contains("\(file):1:1: warning: production/split: denies all egress in namespace production and no policy there allows DNS (UDP 53): pods cannot resolve names"))
-        #expect(lines.last == "1 policies valid; 3 warnings")
+        #expect(lines.last == "1 policy valid; 3 warnings")
+    }
+
+    /// Found by the attack re-run: a loader warning was printed but not counted, and lint
+    /// created the default database when there was none.
+    @Test func lintCountsLoaderWarningsAndCreatesNoDatabase() throws {
+        let file = scratch.path("unknown-field.yaml")
+        try Data("""
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata:
+              name: odd
+              namespace: production
+            spec:
+              podSelector: {}
+              foo: 1
+              policyTypes: [Ingress]
+
+            """.utf8).write(to: URL(fileURLWithPath: file))
+        let home = scratch.path("home")
+        let lint = try Flowlog.run(["policy", "lint", file], environment: ["HOME": home, "XDG_DATA_HOME": ""])
+        #expect(lint.status == 0, "\(lint.standardError)")
+        let lines = lint.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.contains("warning: spec.foo") }, "\(lines)")
+        #expect(lines.last?.hasPrefix("1 policy valid; 1 warning") == true, "\(lines)")
+        #expect(!FileManager.default.fileExists(atPath: home + "/.local/share/flowlog/flows.db"))
     }
 }
 

@@ -20,7 +20,7 @@ struct StoreOptions: ParsableArguments {
     var db: String?
 
     /// The database path: `--db`, else `$FLOWLOG_DB`, else the per-user default.
-    func path() throws -> String {
+    func path(creatingDirectories: Bool = true) throws -> String {
         if let db { return db }
         if let fromEnvironment = getenv("FLOWLOG_DB").map({ String(cString: $0) }), !fromEnvironment.isEmpty {
             return fromEnvironment
@@ -29,7 +29,7 @@ struct StoreOptions: ParsableArguments {
         let dataHome = getenv("XDG_DATA_HOME").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
             ?? home + "/.local/share"
         let directory = dataHome + "/flowlog"
-        try makeDirectories(directory)
+        if creatingDirectories { try makeDirectories(directory) }
         return directory + "/flows.db"
     }
 
@@ -37,6 +37,15 @@ struct StoreOptions: ParsableArguments {
     /// 0600, in a 0700 directory) when it does not exist.
     func openStore() throws -> any FlowStore {
         try StoreFactory.open(StoreLocation(parsing: path()))
+    }
+
+    /// Opens the store `--db` names only if it exists (never creates one); nil when it does not.
+    func openExistingStore() throws -> (any FlowStore)? {
+        let value = try path(creatingDirectories: false)
+        if case .sqlite(let file) = try StoreLocation(parsing: value), file != ":memory:", access(file, F_OK) != 0 {
+            return nil
+        }
+        return try StoreFactory.open(StoreLocation(parsing: value))
     }
 
     private func makeDirectories(_ path: String) throws {

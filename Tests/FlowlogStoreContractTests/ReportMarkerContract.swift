@@ -1,0 +1,73 @@
+import Testing
+@testable import FlowlogModel
+import FlowlogStore
+import FlowlogTestSupport
+
+/// Report markers (`report --window last-report`): claims follow each other, a release gives a
+/// window back only while nobody claimed past it, and the marker never moves backwards.
+/// (Concurrent claims from several connections are backend tests: see ReportWindowClaimTests.)
+@Suite struct ReportMarkerContract {
+    static func at(_ nanoseconds: Int64) -> Timestamp { Timestamp(rawValue: nanoseconds) }
+
+    @Test(arguments: StoreBackend.all)
+    func consecutiveClaimsFollowEachOther(_ backend: StoreBackend) throws {
+        try backend.withFreshStore { store throws in
+            #expect(try store.lastReportEnd(name: "default") == nil)
+            let first = try store.claimReportWindow(name: "default", until: Self.at(100), firstStart: Self.at(10))
+            #expect(first == ReportWindowClaim(name: "default", since: Self.at(10), until: Self.at(100), previousEnd: nil))
+            let second = try store.claimReportWindow(name: "default", until: Self.at(250), firstStart: Self.at(0))
+            #expect(second == ReportWindowClaim(name: "default", since: Self.at(100), until: Self.at(250), previousEnd: Self.at(100)))
+            #expect(try store.lastReportEnd(name: "default") == Self.at(250))
+            #expect(try store.lastReportEnd(name: "weekly") == nil, "markers are per name")
+        }
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func aClaimWithAnEarlierEndIsEmptyAndTheMarkerStays(_ backend: StoreBackend) throws {
+        try backend.withFreshStore { store throws in
+            _ = try store.claimReportWindow(name: "default", until: Self.at(500), firstStart: Self.at(0))
+            let late = try store.claimReportWindow(name: "default", until: Self.at(300), firstStart: Self.at(0))
+            #expect(late.isEmpty)
+            #expect(late.since == Self.at(500) && late.until == Self.at(500))
+            #expect(try store.lastReportEnd(name: "default") == Self.at(500))
+        }
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func recordReportMovesTheMarkerOnlyForwards(_ backend: StoreBackend) throws {
+        try backend.withFreshStore { store throws in
+            try store.recordReport(name: "default", until: Self.at(500))
+            #expect(try store.lastReportEnd(name: "default") == Self.at(500))
+            try store.recordReport(name: "default", until: Self.at(400))
+            #expect(try store.lastReportEnd(name: "default") == Self.at(500), "never backwards")
+            try store.recordReport(name: "default", until: Self.at(700))
+            #expect(try store.lastReportEnd(name: "default") == Self.at(700))
+            let next = try store.claimReportWindow(name: "default", until: Self.at(800), firstStart: Self.at(0))
+            #expect(next.since == Self.at(700))
+        }
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func aReleasedClaimIsGivenBackOnlyWhileNobodyClaimedPastIt(_ backend: StoreBackend) throws {
+        try backend.withFreshStore { store throws in
+            _ = try store.claimReportWindow(name: "default", until: Self.at(100), firstStart: Self.at(0))
+            let failed = try store.claimReportWindow(name: "default", until: Self.at(200), firstStart: Self.at(0))
+            #expect(try store.releaseReportWindow(failed))
+            #expect(try store.lastReportEnd(name: "default") == Self.at(100))
+
+            let overtaken = try store.claimReportWindow(name: "default", until: Self.at(200), firstStart: Self.at(0))
+            _ = try store.claimReportWindow(name: "default", until: Self.at(300), firstStart: Self.at(0))
+            #expect(try !store.releaseReportWindow(overtaken))
+            #expect(try store.lastReportEnd(name: "default") == Self.at(300))
+        }
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func theFirstClaimReleasedLeavesNoMarker(_ backend: StoreBackend) throws {
+        try backend.withFreshStore { store throws in
+            let first = try store.claimReportWindow(name: "default", until: Self.at(100), firstStart: Self.at(0))
+            #expect(try store.releaseReportWindow(first))
+            #expect(try store.lastReportEnd(name: "default") == nil)
+        }
+    }
+}
