@@ -74,7 +74,7 @@ let package = Package(
         // The store contract: every backend runs the same suites through the `FlowStore`
         // protocol (see Tests/FlowlogStoreContractTests/StoreBackend.swift to add one).
         .testTarget(name: "FlowlogStoreContractTests", dependencies: [
-            "FlowlogModel", "FlowlogStore", "FlowlogSQLite", "FlowlogIngest", "FlowlogTestSupport",
+            "FlowlogModel", "FlowlogStore", "FlowlogSQLite", "FlowlogClickHouse", "FlowlogIngest", "FlowlogTestSupport",
         ]),
         .testTarget(name: "FlowlogSQLiteTests", dependencies: [
             "FlowlogModel", "FlowlogStore", "FlowlogSQLite", "FlowlogIngest", "FlowlogTestSupport",

@@ -195,6 +195,16 @@ extension ClickHouseFlowStore {
         }
     }
 
+    /// Drops the store's database, with everything in it, on the server (and on every shard of
+    /// its cluster). For tests and for removing a store; nothing in flowlog calls it otherwise.
+    /// - Throws: ``StoreError`` when a server fails.
+    public func dropDatabase() throws(StoreError) {
+        if let cluster = location.cluster {
+            for shard in try ClickHouseMigrator(store: self).shards(cluster) { try shard.execute("DROP DATABASE IF EXISTS \(database)") }
+        }
+        try execute("DROP DATABASE IF EXISTS \(database)")
+    }
+
     public func compact() throws {
         // ClickHouse merges parts and frees dropped partitions itself.
     }

@@ -1,6 +1,8 @@
 import Testing
 import FlowlogStore
+import Foundation
 import FlowlogSQLite
+import FlowlogClickHouse
 import FlowlogTestSupport
 
 /// A store backend under the contract: a name and a factory for fresh, isolated stores.
@@ -33,8 +35,35 @@ struct StoreBackend: Sendable, CustomTestStringConvertible {
         return try body(store)
     }
 
-    /// The backends the contract runs against.
-    static let all: [StoreBackend] = [.sqlite]
+    /// The backends the contract runs against: SQLite always; ClickHouse on one server when
+    /// `FLOWLOG_TEST_CLICKHOUSE=http://HOST:PORT` is set, and on a cluster when
+    /// `FLOWLOG_TEST_CLICKHOUSE_CLUSTER=HOST:PORT/?cluster=NAME` is (`bash .ci/clickhouse.sh start`
+    /// prints both).
+    static let all: [StoreBackend] = [.sqlite] + clickhouseBackends
+
+    static var clickhouseBackends: [StoreBackend] {
+        let environment = ProcessInfo.processInfo.environment
+        var backends: [StoreBackend] = []
+        if let server = environment["FLOWLOG_TEST_CLICKHOUSE"], !server.isEmpty {
+            let host = server.replacingOccurrences(of: "http://", with: "").split(separator: "/").first.map(String.init) ?? server
+            backends.append(clickhouse(name: "ClickHouse", url: { "clickhouse://\(host)/\($0)" }))
+        }
+        if let cluster = environment["FLOWLOG_TEST_CLICKHOUSE_CLUSTER"], !cluster.isEmpty {
+            let host = String(cluster.prefix { $0 != "/" })
+            let query = cluster.firstIndex(of: "?").map { String(cluster[$0...]) } ?? ""
+            backends.append(clickhouse(name: "ClickHouse cluster", url: { "clickhouse://\(host)/\($0)\(query)" }))
+        }
+        return backends
+    }
+
+    /// ClickHouse, one new database per test (named after a fresh UUID), dropped afterwards.
+    static func clickhouse(name: String, url: @escaping @Sendable (String) -> String) -> StoreBackend {
+        StoreBackend(name: name) {
+            let database = "flowlog_contract_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+            let store = try ClickHouseFlowStore(location: ClickHouseLocation(parsing: url(database)))
+            return (store, { try? store.dropDatabase() })
+        }
+    }
 
     /// The embedded SQLite store, one new database file per test.
     static let sqlite = StoreBackend(name: "SQLite") {
