@@ -8,7 +8,8 @@
 #   bash .ci/clickhouse.sh stop              # SIGTERM by PID, then SIGKILL after 15 s
 #
 # The exports are what the tests read: FLOWLOG_TEST_CLICKHOUSE (one server) and
-# FLOWLOG_TEST_CLICKHOUSE_CLUSTER (HOST:PORT/?cluster=NAME of the cluster's first shard).
+# FLOWLOG_TEST_CLICKHOUSE_CLUSTER (HOST:PORT/?cluster=NAME of the cluster's first shard) and
+# FLOWLOG_TEST_CLICKHOUSE_SHARD2_PID (the hung-shard test SIGSTOPs it, then SIGCONTs it).
 set -euo pipefail
 
 DIR="${FLOWLOG_CLICKHOUSE_DIR:-/tmp/flowlog-clickhouse-ci}"
@@ -55,6 +56,11 @@ write_config() { # name http tcp interserver
             <shard><replica><host>127.0.0.1</host><port>19001</port></replica></shard>
             <shard><replica><host>127.0.0.1</host><port>19002</port></replica></shard>
         </$CLUSTER>
+        <!-- For the dead-shard test: nothing listens on shard 2's ports. -->
+        <flowlog_dead_shard>
+            <shard><replica><host>127.0.0.1</host><port>19001</port></replica></shard>
+            <shard><replica><host>127.0.0.1</host><port>19003</port></replica></shard>
+        </flowlog_dead_shard>
     </remote_servers>
 </yandex>
 XML
@@ -105,6 +111,7 @@ start() {
     done
     echo "export FLOWLOG_TEST_CLICKHOUSE=http://127.0.0.1:18123"
     echo "export FLOWLOG_TEST_CLICKHOUSE_CLUSTER='127.0.0.1:18124/?cluster=$CLUSTER'"
+    echo "export FLOWLOG_TEST_CLICKHOUSE_SHARD2_PID=$(cat "$DIR/shard2/pid")"
 }
 
 stop() {

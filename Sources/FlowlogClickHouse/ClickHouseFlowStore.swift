@@ -71,8 +71,8 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
     /// rows are on their shards when the call returns (a checkpoint follows only acknowledged rows).
     func insert(into name: String, columns: String, rows: TabSeparatedWriter) throws(StoreError) {
         guard !rows.bytes.isEmpty else { return }
-        let sync = location.cluster == nil ? "" : " SETTINGS insert_distributed_sync = 1"
-        try execute("INSERT INTO \(table(name)) (\(columns))\(sync) FORMAT TabSeparated", data: rows.bytes)
+        try client.execute("INSERT INTO \(table(name)) (\(columns)) FORMAT TabSeparated", data: rows.bytes,
+                           settings: location.cluster == nil ? [] : [("insert_distributed_sync", "1")])
     }
 
     // MARK: - Writing

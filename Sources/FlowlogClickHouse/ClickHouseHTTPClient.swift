@@ -52,13 +52,14 @@ final class ClickHouseHTTPClient: Sendable {
                 ("connect_timeout", "2"), ("receive_timeout", shardTimeout), ("send_timeout", shardTimeout)]
     }
 
-    /// Runs `sql`; with `data`, `sql` is an `INSERT … FORMAT …` and `data` its rows.
+    /// Runs `sql`; with `data`, `sql` is an `INSERT … FORMAT …` and `data` its rows. `extra`
+    /// settings go in the URL (18.16 takes no `SETTINGS` clause on an INSERT).
     /// - Returns: the response body (rows in the format the statement asked for).
     /// - Throws: ``StoreError``: `.cannotOpen` when the server cannot be reached, `.failed` with
     ///   backend ("ClickHouse", code) when it answered with an error or did not answer in time.
     @discardableResult
-    func execute(_ sql: String, data: [UInt8]? = nil) throws(StoreError) -> [UInt8] {
-        var query = settings
+    func execute(_ sql: String, data: [UInt8]? = nil, settings extra: [(String, String)] = []) throws(StoreError) -> [UInt8] {
+        var query = settings + extra
         if data != nil { query.append(("query", sql)) }
         let text = query.map { "\($0.0)=\(Self.percentEncoded($0.1))" }.joined(separator: "&")
         guard let url = URL(string: baseURL + "?" + text) else {
