@@ -129,8 +129,24 @@ stop() {
     done
 }
 
+# One more server, for tests that kill and restart a server (the fault tests): prints its PID.
+start_one() { # name http tcp interserver
+    local binary root="$DIR/$1"
+    binary=$(server_binary)
+    write_config "$@"
+    (cd "$root" && exec "$binary" --config-file="$root/config.xml" >"$root/log/stdout.log" 2>&1) &
+    echo $! > "$root/pid"
+    for _ in $(seq 1 150); do
+        if [ "$(curl -s --max-time 2 "http://127.0.0.1:$2/?query=SELECT%201" 2>/dev/null)" = "1" ]; then cat "$root/pid"; return; fi
+        sleep 0.2
+    done
+    echo "clickhouse $1 did not start" >&2
+    exit 1
+}
+
 case "${1:-}" in
     start) start ;;
     stop) stop ;;
-    *) echo "usage: $0 start|stop" >&2; exit 64 ;;
+    start-one) shift; start_one "$@" ;;
+    *) echo "usage: $0 start|stop|start-one NAME HTTP TCP INTERSERVER" >&2; exit 64 ;;
 esac

@@ -338,3 +338,70 @@ extension ClickHouseCLI {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+/// Faults: the server lost and back while `ingest --follow` runs. Uses a server of its own
+/// (started with `.ci/clickhouse.sh start-one`), since it kills it.
+@Suite(.enabled(if: ClickHouseCLI.server != nil, ClickHouseCLI.skipNote))
+struct ClickHouseFaultTests {
+    static let script = Flowlog.packageRoot.appendingPathComponent(".ci/clickhouse.sh").path
+
+    static func startServer() throws -> pid_t {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [script, "start-one", "faults", "18127", "19004", "19012"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return try #require(pid_t(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+    }
+
+    @Test func followRidesOutALostServerAndStoresEveryFlowOnce() throws {
+        let scratch = try Scratch()
+        var server = try Self.startServer()
+        defer { kill(server, SIGKILL) }
+        let clickhouse = "clickhouse://127.0.0.1:18127/\(ClickHouseCLI.freshName())?timeout=5"
+        let lines = try String(contentsOfFile: Flowlog.sampleFlows, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let live = scratch.path("live.jsonl")
+        try (lines[..<1000].joined(separator: "\n") + "\n").write(toFile: live, atomically: false, encoding: .utf8)
+        let follow = Process()
+        follow.executableURL = Flowlog.binary
+        follow.arguments = ["ingest", "--db", clickhouse, "--follow", live]
+        let followError = Pipe()
+        follow.standardError = followError
+        try follow.run()
+        let handle = try #require(FileHandle(forWritingAtPath: live))
+        handle.seekToEndOfFile()
+        func append(_ range: Range<Int>) {
+            handle.write(Data((lines[range].joined(separator: "\n") + "\n").utf8))
+        }
+        Thread.sleep(forTimeInterval: 1.5)
+        append(1000..<1500)
+        Thread.sleep(forTimeInterval: 1)
+        // The server dies; lines keep coming; it comes back on the same data.
+        kill(server, SIGKILL)
+        var status: Int32 = 0
+        waitpid(server, &status, 0)
+        append(1500..<2500)
+        Thread.sleep(forTimeInterval: 3)
+        server = try Self.startServer()
+        append(2500..<lines.count - 1)
+        try handle.close()
+        Thread.sleep(forTimeInterval: 8)
+        follow.terminate()
+        follow.waitUntilExit()
+        let stderr = String(decoding: followError.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(follow.terminationStatus == 0, "\(stderr)")
+        let sqlite = scratch.path("flows.db")
+        #expect(try Flowlog.run(["ingest", "--db", sqlite, live]).status == 0)
+        try ClickHouseCLITests.expectSameOutput([["stats"], ["drops", "-o", "json"], ["observe", "--all", "-o", "json"]],
+                                                sqlite: sqlite, clickhouse: clickhouse)
+    }
+
+    @Test func anUnreachableServerAtStartIsExit1() throws {
+        let result = try Flowlog.run(["ingest", "--db", "clickhouse://127.0.0.1:18128/flowlog", Flowlog.sampleFlows])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("cannot reach ClickHouse at 127.0.0.1:18128"), "\(result.standardError)")
+    }
+}
