@@ -115,9 +115,8 @@ start() {
 }
 
 stop() {
-    for spec in "${SERVERS[@]}"; do
-        set -- $spec
-        local pidfile="$DIR/$1/pid"
+    # Every server this script started, the extra ones of start-one included.
+    for pidfile in "$DIR"/*/pid; do
         [ -f "$pidfile" ] || continue
         local pid
         pid=$(cat "$pidfile")

@@ -58,16 +58,33 @@ final class ClickHouseHTTPClient: Sendable {
     /// - Throws: ``StoreError``: `.cannotOpen` when the server cannot be reached, `.failed` with
     ///   backend ("ClickHouse", code) when it answered with an error or did not answer in time.
     @discardableResult
-    func execute(_ sql: String, data: [UInt8]? = nil, settings extra: [(String, String)] = []) throws(StoreError) -> [UInt8] {
+    /// With `externalTable`, the rows (TabSeparated) are sent as a temporary table of that name
+    /// and structure that `sql` can read (ClickHouse's "external data" over HTTP, a multipart body).
+    func execute(_ sql: String, data: [UInt8]? = nil, settings extra: [(String, String)] = [],
+                 externalTable: (name: String, structure: String, rows: [UInt8])? = nil) throws(StoreError) -> [UInt8] {
         var query = settings + extra
-        if data != nil { query.append(("query", sql)) }
+        if data != nil || externalTable != nil { query.append(("query", sql)) }
+        if let externalTable {
+            query.append(("\(externalTable.name)_structure", externalTable.structure))
+            query.append(("\(externalTable.name)_format", "TabSeparated"))
+        }
         let text = query.map { "\($0.0)=\(Self.percentEncoded($0.1))" }.joined(separator: "&")
         guard let url = URL(string: baseURL + "?" + text) else {
             throw StoreError(kind: .failed, message: "cannot form a request URL for \(server)", path: label)
         }
         var request = URLRequest(url: url, timeoutInterval: timeout)
         request.httpMethod = "POST"
-        request.httpBody = data.map { Data($0) } ?? Data(sql.utf8)
+        if let externalTable {
+            // The rows are numbers and escaped fields: they never hold the boundary's dashes and letters.
+            let boundary = "flowlog-external-data-7f3a9c1e"
+            var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(externalTable.name)\"; filename=\"\(externalTable.name)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+            body.append(contentsOf: externalTable.rows)
+            body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+            request.httpBody = body
+            request.setValue("multipart/form-data; boundary=\(boundary)", forHTTPHeaderField: "Content-Type")
+        } else {
+            request.httpBody = data.map { Data($0) } ?? Data(sql.utf8)
+        }
         if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
         let outcome = Outcome()
         let done = DispatchSemaphore(value: 0)

@@ -10,7 +10,8 @@ enum FlowRow {
         policy_match_type, trace_point, summary, policies
         """
 
-    static func encode(_ flow: Flow, key: UInt64, seq: Int64, into rows: inout TabSeparatedWriter) {
+    static func encode(_ flow: Flow, key: UInt64, seq: Int64, source: UInt64, destination: UInt64,
+                       into rows: inout TabSeparatedWriter) {
         rows.int(key)
         rows.int(seq)
         rows.int(flow.time.rawValue)
@@ -26,8 +27,8 @@ enum FlowRow {
         rows.int(flow.l4.sourcePort)
         rows.int(flow.l4.destinationPort)
         rows.int(flow.l4.tcpFlags.rawValue)
-        rows.int(RecordKey.endpoint(flow.source))
-        rows.int(RecordKey.endpoint(flow.destination))
+        rows.int(source)
+        rows.int(destination)
         rows.int(flow.trafficDirection.rawValue)
         rows.int(flow.isReply.map { $0 ? 1 : 0 } ?? 2)
         rows.string(flow.nodeName)

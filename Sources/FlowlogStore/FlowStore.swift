@@ -337,4 +337,13 @@ public protocol FlowStore: AnyObject {
     /// Returns freed space to the file system (SQLite's `VACUUM`; a no-op where the backend
     /// reclaims space itself).
     func compact() throws
+
+    /// How many flows, and bytes of input lines, one ingest batch should hold for this backend;
+    /// nil for the ingestor's defaults. SQLite commits small transactions cheaply; a server-side
+    /// engine wants fewer, larger inserts (each insert is a part it must merge later).
+    var preferredBatchSize: (flows: Int, bytes: Int)? { get }
+}
+
+extension FlowStore {
+    public var preferredBatchSize: (flows: Int, bytes: Int)? { nil }
 }

@@ -60,6 +60,10 @@ struct IngestCommand: ParsableCommand {
             let flowStore = try store.openStore()
             var options = IngestOptions()
             options.follow = follow
+            if let preferred = flowStore.preferredBatchSize {
+                options.batchSize = preferred.flows
+                options.maxBatchBytes = preferred.bytes
+            }
             installStopHandlers()
 
             var warnings = 0

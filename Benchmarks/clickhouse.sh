@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# flowlog's ClickHouse backend, measured against clickhouse-client in the same run.
+#
+#   eval "$(bash .ci/clickhouse.sh start)"      # the local server and the two-shard cluster
+#   bash Benchmarks/clickhouse.sh [N]           # default N=1000000
+#
+# 1. Generates N flow lines (Benchmarks/generate_flows.py), as Benchmarks/run.sh does.
+# 2. Times (whole process, wall clock) `flowlog ingest` into a new database on the local server
+#    (and its peak RSS), and `clickhouse-client --query "INSERT INTO t FORMAT JSONEachRow"` of the
+#    same flows into an equivalent table, the server parsing the JSON. ClickHouse 18.16 cannot read
+#    Hubble's nested objects into columns (JSONEachRow wants flat rows; nested-JSON import came in
+#    later releases), so the baseline gets the same flows flattened beforehand to the fields flowlog
+#    stores (not timed): fewer bytes to read than flowlog's input, which favours the baseline.
+# 3. Times `flowlog drops --namespace production` over the stored flows (median of 9), on the server
+#    and through the two-shard cluster.
+# Results go to stdout and Benchmarks/out/clickhouse.md. The machine is shared: compare ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-1000000}
+OUT=Benchmarks/out
+mkdir -p "$OUT"
+RESULTS="$OUT/clickhouse.md"
+: > "$RESULTS"
+SERVER=${FLOWLOG_TEST_CLICKHOUSE:-http://127.0.0.1:18123}
+SERVER=${SERVER#http://}
+TCP_PORT=${FLOWLOG_BENCH_CLICKHOUSE_TCP_PORT:-19000}
+CLUSTER=${FLOWLOG_TEST_CLICKHOUSE_CLUSTER:-127.0.0.1:18124/?cluster=flowlog_two_shards}
+CLUSTER_URL="clickhouse://${CLUSTER%%/*}/flowlog_bench_cluster${CLUSTER#*/}"
+for tool in python3 curl clickhouse-client; do
+    command -v "$tool" >/dev/null || { echo "benchmark needs $tool" >&2; exit 1; }
+done
+swift build -c release >/dev/null
+FLOWLOG="$(swift build -c release --show-bin-path)/flowlog"
+
+say() { echo "$*" | tee -a "$RESULTS"; }
+now() { date +%s.%N; }
+elapsed() { python3 -c "print(f'{$2 - $1:.3f}')"; }
+q() { curl -sS --max-time 600 "http://$SERVER/" --data-binary "$1"; }
+median_ms() {
+    local runs=$1; shift
+    local times=()
+    for _ in $(seq "$runs"); do
+        local start end
+        start=$(now); "$@" >/dev/null; end=$(now)
+        times+=("$(python3 -c "print(($end - $start) * 1000)")")
+    done
+    printf '%s\n' "${times[@]}" | sort -n | python3 -c "import sys; v=[float(x) for x in sys.stdin]; print(f'{v[len(v)//2]:.1f}')"
+}
+
+FLOWS="$OUT/flows-$N.jsonl"
+if [ ! -s "$FLOWS" ]; then
+    echo "generating $N flows…" >&2
+    python3 Benchmarks/generate_flows.py "$N" > "$FLOWS"
+fi
+FLAT="$OUT/flows-$N.flat.jsonl"
+if [ ! -s "$FLAT" ]; then
+    echo "flattening for the JSONEachRow baseline (not timed)…" >&2
+    python3 - "$FLOWS" > "$FLAT" <<'PY'
+import json, sys
+out = sys.stdout
+for line in open(sys.argv[1]):
+    record = json.loads(line)
+    f = record.get("flow", record)
+    ip, l4 = f.get("IP", {}), f.get("l4", {})
+    proto, ports = next(iter(l4.items()), ("", {}))
+    src, dst = f.get("source", {}), f.get("destination", {})
+    out.write(json.dumps({
+        "time": f.get("time", ""), "uuid": f.get("uuid", ""), "verdict": f.get("verdict", ""),
+        "drop_reason": f.get("drop_reason_desc", ""), "event_type": f.get("event_type", {}).get("type", 0),
+        "source_ip": ip.get("source", ""), "destination_ip": ip.get("destination", ""), "protocol": proto,
+        "source_port": ports.get("source_port", 0), "destination_port": ports.get("destination_port", 0),
+        "source_namespace": src.get("namespace", ""), "source_pod": src.get("pod_name", ""),
+        "source_labels": src.get("labels", []), "destination_namespace": dst.get("namespace", ""),
+        "destination_pod": dst.get("pod_name", ""), "destination_labels": dst.get("labels", []),
+        "node": f.get("node_name", ""), "traffic_direction": f.get("traffic_direction", ""),
+        "is_reply": 1 if f.get("is_reply") else 0, "summary": f.get("Summary", ""),
+    }, separators=(",", ":")) + "\n")
+PY
+fi
+cat "$FLOWS" "$FLAT" > /dev/null   # warm the page cache
+
+say "# flowlog on ClickHouse ($(q 'SELECT version()' | tr -d '\n'))"
+say ""
+say "machine: $(nproc) cores, $(uname -sr); $(date -u +%Y-%m-%dT%H:%M:%SZ); load $(cut -d' ' -f1-3 /proc/loadavg)"
+say "input: $N flows, $(python3 -c "print(f'{$(stat -c %s "$FLOWS") / 1048576:.0f}')") MiB"
+say ""
+say "## Ingest into one local server"
+say ""
+say "| contender | wall s | flows/s | flowlog speed-up |"
+say "|---|---:|---:|---:|"
+
+q "DROP DATABASE IF EXISTS flowlog_bench_json"
+q "CREATE DATABASE flowlog_bench_json"
+q "CREATE TABLE flowlog_bench_json.flows (time String, uuid String, verdict String, drop_reason String,
+    event_type Int32, source_ip String, destination_ip String, protocol String, source_port UInt16,
+    destination_port UInt16, source_namespace String, source_pod String, source_labels Array(String),
+    destination_namespace String, destination_pod String, destination_labels Array(String), node String,
+    traffic_direction String, is_reply UInt8, summary String) ENGINE = MergeTree ORDER BY time"
+start=$(now)
+clickhouse-client --port "$TCP_PORT" --query "INSERT INTO flowlog_bench_json.flows FORMAT JSONEachRow" < "$FLAT"
+end=$(now); CLIENT=$(elapsed "$start" "$end")
+
+q "DROP DATABASE IF EXISTS flowlog_bench"
+start=$(now)
+/usr/bin/time -f "%M" -o "$OUT/ch-rss" "$FLOWLOG" --db "clickhouse://$SERVER/flowlog_bench" ingest "$FLOWS" 2>/dev/null
+end=$(now); INGEST=$(elapsed "$start" "$end")
+RSS=$(( $(cat "$OUT/ch-rss") / 1024 ))
+
+say "| clickhouse-client INSERT … FORMAT JSONEachRow (flattened) | $CLIENT | $(python3 -c "print(f'{$N / $CLIENT:,.0f}')") | $(python3 -c "print(f'{$CLIENT / $INGEST:.2f}')")× |"
+say "| flowlog ingest | $INGEST | $(python3 -c "print(f'{$N / $INGEST:,.0f}')") | 1.00× |"
+say ""
+say "flowlog ingest peak RSS: $RSS MiB"
+say "re-ingesting the same file: $("$FLOWLOG" --db "clickhouse://$SERVER/flowlog_bench" ingest "$FLOWS" 2>&1 | tail -1)"
+say ""
+say "## Queries over $N stored flows (median of 9 runs, whole process)"
+say ""
+say "| command | one server ms | two-shard cluster ms |"
+say "|---|---:|---:|"
+q "DROP DATABASE IF EXISTS flowlog_bench_cluster" >/dev/null
+curl -sS "http://127.0.0.1:18125/" --data-binary "DROP DATABASE IF EXISTS flowlog_bench_cluster" >/dev/null || true
+"$FLOWLOG" --db "$CLUSTER_URL" ingest "$FLOWS" 2>/dev/null
+for args in "drops --namespace production" "drops --namespace production --since 2026-11-20T10:00:00Z" "drops --port 5432" "observe --last 20 --verdict DROPPED" "stats"; do
+    # shellcheck disable=SC2086
+    ONE=$(median_ms 9 "$FLOWLOG" --db "clickhouse://$SERVER/flowlog_bench" $args)
+    # shellcheck disable=SC2086
+    TWO=$(median_ms 9 "$FLOWLOG" --db "$CLUSTER_URL" $args)
+    say "| $args | $ONE | $TWO |"
+done
