@@ -82,7 +82,7 @@ cat "$FLOWS" "$FLAT" > /dev/null   # warm the page cache
 say "# flowlog on ClickHouse ($(q 'SELECT version()' | tr -d '\n'))"
 say ""
 say "machine: $(nproc) cores, $(uname -sr); $(date -u +%Y-%m-%dT%H:%M:%SZ); load $(cut -d' ' -f1-3 /proc/loadavg)"
-say "input: $N flows, $(python3 -c "print(f'{$(stat -c %s "$FLOWS") / 1048576:.0f}')") MiB"
+say "input: $N flows, $(python3 -c "print(f'{$(stat -L -c %s "$FLOWS") / 1048576:.0f}')") MiB"
 say ""
 say "## Ingest into one local server"
 say ""
@@ -97,7 +97,7 @@ q "CREATE TABLE flowlog_bench_json.flows (time String, uuid String, verdict Stri
     destination_namespace String, destination_pod String, destination_labels Array(String), node String,
     traffic_direction String, is_reply UInt8, summary String) ENGINE = MergeTree ORDER BY time"
 start=$(now)
-clickhouse-client --port "$TCP_PORT" --query "INSERT INTO flowlog_bench_json.flows FORMAT JSONEachRow" < "$FLAT"
+clickhouse-client --port "$TCP_PORT" --max_insert_block_size=65536 --query "INSERT INTO flowlog_bench_json.flows FORMAT JSONEachRow" < "$FLAT"
 end=$(now); CLIENT=$(elapsed "$start" "$end")
 
 q "DROP DATABASE IF EXISTS flowlog_bench"

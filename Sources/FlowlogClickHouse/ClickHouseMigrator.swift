@@ -43,18 +43,44 @@ struct ClickHouseMigrator {
         return result
     }
 
+    /// The schema version `client` has applied, in one round trip for a store that exists; nil
+    /// when its database or version table does not exist yet.
+    private func appliedVersion(_ client: ClickHouseHTTPClient) throws(StoreError) -> Int? {
+        let versions = ClickHouseSchema.versionsTable
+        do {
+            var reader = RowBinaryReader(try client.execute(
+                "SELECT toUInt32(max(version)) FROM \(store.database).\(versions.name) FORMAT RowBinary"), label: client.label)
+            return reader.isAtEnd ? 0 : Int(try reader.uint32())
+        } catch {
+            // 81 UNKNOWN_DATABASE, 60 UNKNOWN_TABLE: a store not created yet.
+            if let code = error.backend?.code, code == 81 || code == 60 { return nil }
+            throw error
+        }
+    }
+
     private func migrate(_ client: ClickHouseHTTPClient, cluster: String?, distributedOnly: Bool = false) throws(StoreError) {
         let database = store.database
-        try client.execute("CREATE DATABASE IF NOT EXISTS \(database)")
         if distributedOnly {
-            for table in ClickHouseSchema.all.joined() { try client.execute(distributed(table, cluster: cluster ?? "")) }
+            // Every table present (the usual case): nothing to do, in one round trip.
+            let tables = Array(ClickHouseSchema.all.joined())
+            let names = tables.map { ClickHouseEscaping.literal($0.name) }.joined(separator: ",")
+            var reader = RowBinaryReader(try client.execute(
+                "SELECT toUInt64(count()) FROM system.tables WHERE database = \(ClickHouseEscaping.literal(database)) "
+                    + "AND name IN (\(names)) FORMAT RowBinary"), label: client.label)
+            if try reader.uint64() == UInt64(tables.count) { return }
+            try client.execute("CREATE DATABASE IF NOT EXISTS \(database)")
+            for table in tables { try client.execute(distributed(table, cluster: cluster ?? "")) }
             return
         }
         let versions = ClickHouseSchema.versionsTable
-        try client.execute("CREATE TABLE IF NOT EXISTS \(database).\(versions.name) (\(versions.columns)) ENGINE = \(versions.engine)")
-        var reader = RowBinaryReader(
-            try client.execute("SELECT toUInt32(max(version)) FROM \(database).\(versions.name) FORMAT RowBinary"), label: client.label)
-        let applied = reader.isAtEnd ? 0 : Int(try reader.uint32())
+        let applied: Int
+        if let known = try appliedVersion(client) {
+            applied = known
+        } else {
+            try client.execute("CREATE DATABASE IF NOT EXISTS \(database)")
+            try client.execute("CREATE TABLE IF NOT EXISTS \(database).\(versions.name) (\(versions.columns)) ENGINE = \(versions.engine)")
+            applied = try appliedVersion(client) ?? 0
+        }
         guard applied <= ClickHouseSchema.latestVersion else {
             throw StoreError(kind: .newerSchema(found: applied, supported: ClickHouseSchema.latestVersion),
                              message: "the database has schema version \(applied), newer than this flowlog supports (\(ClickHouseSchema.latestVersion)); upgrade flowlog",
