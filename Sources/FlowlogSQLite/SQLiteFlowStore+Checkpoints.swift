@@ -24,23 +24,29 @@ extension SQLiteFlowStore {
             "SELECT \(SQLiteFlowStore.checkpointColumns) FROM input_checkpoints WHERE device = ? AND inode = ?")
         try byIdentity.bind(Int64(bitPattern: device), at: 1)
         try byIdentity.bind(Int64(bitPattern: inode), at: 2)
+        var own: InputCheckpoint?
         if try byIdentity.step() {
             let saved = readCheckpoint(byIdentity)
             // A different beginning means a file replaced in place or an inode reused: the saved
             // position belongs to other content.
-            if saved.matches(head: head) { return saved }
+            if saved.matches(head: head) { own = saved }
         }
         // The same content under another inode: a copy (logrotate's copytruncate) or a
-        // compressed backup. Only a non-empty beginning identifies content.
-        guard !head.isEmpty else { return nil }
-        var best: InputCheckpoint?
+        // compressed backup. Only a non-empty beginning identifies content. The furthest
+        // position of that content wins, even over the file's own: a rotated file still being
+        // drained and its gzipped backup read at the same time must not both store its lines.
+        guard !head.isEmpty else { return own }
+        var best: InputCheckpoint? = own
         let full = try connection.prepare("""
             SELECT \(SQLiteFlowStore.checkpointColumns) FROM input_checkpoints
             WHERE head_length = ? AND head_hash = ? ORDER BY offset DESC LIMIT 1
             """)
         try full.bind(InputHead.length, at: 1)
         try full.bind(InputHead.hash(head.prefix(Int(InputHead.length))), at: 2)
-        if Int64(head.count) >= InputHead.length, try full.step() { best = readCheckpoint(full) }
+        if Int64(head.count) >= InputHead.length, try full.step() {
+            let candidate = readCheckpoint(full)
+            if candidate.offset > (best?.offset ?? -1) { best = candidate }
+        }
         // Files shorter than the head length when they were read.
         let short = try connection.prepare("""
             SELECT \(SQLiteFlowStore.checkpointColumns) FROM input_checkpoints
