@@ -23,6 +23,15 @@ public struct JSONDecodingProblem: Error, Sendable, Equatable, CustomStringConve
         self.message = message
         self.column = column
     }
+
+    /// The same problem, one level further down the field path. Paths are built as errors
+    /// unwind, so decoding that succeeds never pays for them.
+    @inlinable
+    package func under(_ component: String) -> JSONDecodingProblem {
+        var copy = self
+        copy.path.insert(component, at: 0)
+        return copy
+    }
 }
 
 /// A byte range of the scanned line, used for keys and raw values without copying them.
@@ -175,129 +184,6 @@ package struct JSONScanner {
         return true
     }
 
-    // MARK: - Strings
-
-    /// Consumes a string and returns the span between its quotes (escapes left as written).
-    /// Rejects raw control characters and malformed escapes.
-    package mutating func stringSpan() throws(JSONDecodingProblem) -> ByteSpan {
-        guard current == UInt8(ascii: "\"") else { throw mismatch("a string") }
-        index += 1
-        let start = index
-        while index < bytes.count {
-            // Eight bytes at a time while none is a quote, a backslash or a control character.
-            while index + 8 <= bytes.count {
-                let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if hasSpecialStringByte(word) { break }
-                index += 8
-            }
-            guard index < bytes.count else { break }
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                index += 1
-                return ByteSpan(start: start, end: index - 1)
-            }
-            if byte == UInt8(ascii: "\\") {
-                guard index + 1 < bytes.count else { break }
-                switch bytes[index + 1] {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    index += 2
-                case UInt8(ascii: "u"):
-                    guard index + 6 <= bytes.count,
-                          (2..<6).allSatisfy({ hexDigit(bytes[index + $0]) != nil })
-                    else { throw problem("invalid \\u escape") }
-                    index += 6
-                default:
-                    throw problem("invalid escape sequence")
-                }
-                continue
-            }
-            if byte < 0x20 { throw problem("control character in string") }
-            index += 1
-        }
-        throw problem("unterminated string")
-    }
-
-    /// Whether the span holds a backslash (and so needs unescaping).
-    func hasEscapes(_ span: ByteSpan) -> Bool {
-        var position = span.start
-        while position < span.end {
-            if bytes[position] == UInt8(ascii: "\\") { return true }
-            position += 1
-        }
-        return false
-    }
-
-    /// The raw bytes of a span.
-    package func raw(_ span: ByteSpan) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: bytes[span.start..<span.end])
-    }
-
-    /// The unescaped UTF-8 bytes of a string span.
-    func unescaped(_ span: ByteSpan) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(span.count)
-        var position = span.start
-        while position < span.end {
-            let byte = bytes[position]
-            guard byte == UInt8(ascii: "\\") else {
-                out.append(byte)
-                position += 1
-                continue
-            }
-            let escape = bytes[position + 1]
-            position += 2
-            switch escape {
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = hex4(at: position)
-                position += 4
-                if (0xD800...0xDBFF).contains(scalar), position + 6 <= span.end,
-                   bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") {
-                    let low = hex4(at: position + 2)
-                    if (0xDC00...0xDFFF).contains(low) {
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        position += 6
-                    }
-                }
-                // A lone surrogate cannot be represented in UTF-8: it becomes U+FFFD.
-                let value = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                out.append(contentsOf: Array(String(Character(value)).utf8))
-            default: out.append(escape)
-            }
-        }
-        return out
-    }
-
-    private func hex4(at position: Int) -> UInt32 {
-        var value: UInt32 = 0
-        for offset in 0..<4 { value = value << 4 | UInt32(hexDigit(bytes[position + offset]) ?? 0) }
-        return value
-    }
-
-    /// The string value here, unescaped. The line was validated as UTF-8 before scanning.
-    package mutating func string() throws(JSONDecodingProblem) -> String {
-        skipWhitespace()
-        let span = try stringSpan()
-        return makeString(span)
-    }
-
-    package func makeString(_ span: ByteSpan) -> String {
-        if hasEscapes(span) { return String(decoding: unescaped(span), as: UTF8.self) }
-        return String(decoding: raw(span), as: UTF8.self)
-    }
-
-    /// A string, or the empty string for `null`.
-    package mutating func optionalString() throws(JSONDecodingProblem) -> String {
-        if try consumeNull() { return "" }
-        guard current == UInt8(ascii: "\"") else { throw mismatch("a string") }
-        return try string()
-    }
-
     // MARK: - Numbers and booleans
 
     /// An integer written as a JSON number or as a string of digits (proto3 writes 64-bit
@@ -409,106 +295,4 @@ package struct JSONScanner {
         skipWhitespace()
         guard index == bytes.count else { throw problem("unexpected data after the JSON value") }
     }
-}
-
-private let lowBits: UInt64 = 0x0101_0101_0101_0101
-private let highBits: UInt64 = 0x8080_8080_8080_8080
-
-/// Whether any byte of `word` is `"`, `\\` or below 0x20 (SWAR: a zero byte after XOR marks a match).
-@inline(__always)
-private func hasSpecialStringByte(_ word: UInt64) -> Bool {
-    let quote = word ^ (lowBits &* 0x22)
-    let backslash = word ^ (lowBits &* 0x5C)
-    let hasQuote = (quote &- lowBits) & ~quote & highBits
-    let hasBackslash = (backslash &- lowBits) & ~backslash & highBits
-    let hasControl = (word &- lowBits &* 0x20) & ~word & highBits
-    return (hasQuote | hasBackslash | hasControl) != 0
-}
-
-@inline(__always)
-func hexDigit(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case 48...57: byte - 48
-    case 97...102: byte - 87
-    case 65...70: byte - 55
-    default: nil
-    }
-}
-
-// MARK: - Keys
-
-/// Compares a JSON key with a field name, ignoring `_` and ASCII case, so that both proto3 JSON
-/// spellings match (`node_name` and `nodeName` both match `"nodename"`). `name` must be lowercase
-/// without underscores.
-@inline(__always)
-package func keyMatches(_ key: UnsafeRawBufferPointer, _ name: StaticString) -> Bool {
-    let target = name.utf8Start
-    let targetCount = name.utf8CodeUnitCount
-    var keyIndex = 0
-    var targetIndex = 0
-    while keyIndex < key.count {
-        var byte = key[keyIndex]
-        keyIndex += 1
-        if byte == UInt8(ascii: "_") { continue }
-        if byte >= 65 && byte <= 90 { byte += 32 }
-        guard targetIndex < targetCount, target[targetIndex] == byte else { return false }
-        targetIndex += 1
-    }
-    return targetIndex == targetCount
-}
-
-/// The first byte of a key, lowercased, skipping leading underscores (for dispatch).
-@inline(__always)
-package func keyInitial(_ key: UnsafeRawBufferPointer) -> UInt8 {
-    for byte in key where byte != UInt8(ascii: "_") {
-        return byte >= 65 && byte <= 90 ? byte + 32 : byte
-    }
-    return 0
-}
-
-// MARK: - UTF-8
-
-/// Whether `bytes` is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).
-func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
-    firstInvalidUTF8Offset(bytes) == nil
-}
-
-/// The offset of the first byte that breaks UTF-8 (the lead byte of a bad sequence), or nil.
-package func firstInvalidUTF8Offset(_ bytes: UnsafeRawBufferPointer) -> Int? {
-    var index = 0
-    let count = bytes.count
-    while index < count {
-        // Fast path: eight ASCII bytes at a time.
-        if index + 8 <= count {
-            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            if word & 0x8080_8080_8080_8080 == 0 {
-                index += 8
-                continue
-            }
-        }
-        let lead = bytes[index]
-        if lead < 0x80 {
-            index += 1
-            continue
-        }
-        let length: Int
-        var lowerBound: UInt8 = 0x80
-        var upperBound: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; lowerBound = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; upperBound = 0x9F
-        case 0xF0: length = 4; lowerBound = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; upperBound = 0x8F
-        default: return index
-        }
-        guard index + length <= count else { return index }
-        let second = bytes[index + 1]
-        guard second >= lowerBound, second <= upperBound else { return index }
-        for offset in 2..<length where bytes[index + offset] & 0xC0 != 0x80 { return index }
-        index += length
-    }
-    return nil
 }

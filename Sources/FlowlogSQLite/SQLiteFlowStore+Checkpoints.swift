@@ -9,14 +9,35 @@ import Darwin
 /// Input positions: one row per file (device and inode), read and advanced inside the write
 /// transaction of the rows read from it, so concurrent ingests of one file serialise.
 extension SQLiteFlowStore {
-    private static let checkpointColumns =
-        "path, family, device, inode, offset, line, head_hash, head_length, read_started, finished"
+    /// The columns of a saved input position, in order (read by ``Row`` and written by ``save(_:)``).
+    enum CheckpointColumn: Int32, SelectColumns {
+        case path, family, device, inode, offset, line, headHash, headLength, readStarted, finished
+
+        var sql: String {
+            switch self {
+            case .path: "path"
+            case .family: "family"
+            case .device: "device"
+            case .inode: "inode"
+            case .offset: "offset"
+            case .line: "line"
+            case .headHash: "head_hash"
+            case .headLength: "head_length"
+            case .readStarted: "read_started"
+            case .finished: "finished"
+            }
+        }
+    }
+
+    private static let checkpointColumns = CheckpointColumn.selectList
 
     private func readCheckpoint(_ statement: Statement) -> InputCheckpoint {
-        InputCheckpoint(path: statement.string(0), family: statement.string(1),
-                        device: UInt64(bitPattern: statement.int64(2)), inode: UInt64(bitPattern: statement.int64(3)),
-                        offset: statement.int64(4), line: statement.int64(5), headHash: statement.int64(6),
-                        headLength: statement.int64(7), readStarted: statement.int64(8), isFinished: statement.int64(9) != 0)
+        let row = Row(statement, CheckpointColumn.self)
+        return InputCheckpoint(
+            path: row.string(.path), family: row.string(.family),
+            device: UInt64(bitPattern: row.int64(.device)), inode: UInt64(bitPattern: row.int64(.inode)),
+            offset: row.int64(.offset), line: row.int64(.line), headHash: row.int64(.headHash),
+            headLength: row.int64(.headLength), readStarted: row.int64(.readStarted), isFinished: row.int64(.finished) != 0)
     }
 
     public func resumePoint(device: UInt64, inode: UInt64, head: [UInt8]) throws -> InputCheckpoint? {
@@ -24,23 +45,29 @@ extension SQLiteFlowStore {
             "SELECT \(SQLiteFlowStore.checkpointColumns) FROM input_checkpoints WHERE device = ? AND inode = ?")
         try byIdentity.bind(Int64(bitPattern: device), at: 1)
         try byIdentity.bind(Int64(bitPattern: inode), at: 2)
+        var own: InputCheckpoint?
         if try byIdentity.step() {
             let saved = readCheckpoint(byIdentity)
             // A different beginning means a file replaced in place or an inode reused: the saved
             // position belongs to other content.
-            if saved.matches(head: head) { return saved }
+            if saved.matches(head: head) { own = saved }
         }
         // The same content under another inode: a copy (logrotate's copytruncate) or a
-        // compressed backup. Only a non-empty beginning identifies content.
-        guard !head.isEmpty else { return nil }
-        var best: InputCheckpoint?
+        // compressed backup. Only a non-empty beginning identifies content. The furthest
+        // position of that content wins, even over the file's own: a rotated file still being
+        // drained and its gzipped backup read at the same time must not both store its lines.
+        guard !head.isEmpty else { return own }
+        var best: InputCheckpoint? = own
         let full = try connection.prepare("""
             SELECT \(SQLiteFlowStore.checkpointColumns) FROM input_checkpoints
             WHERE head_length = ? AND head_hash = ? ORDER BY offset DESC LIMIT 1
             """)
         try full.bind(InputHead.length, at: 1)
         try full.bind(InputHead.hash(head.prefix(Int(InputHead.length))), at: 2)
-        if Int64(head.count) >= InputHead.length, try full.step() { best = readCheckpoint(full) }
+        if Int64(head.count) >= InputHead.length, try full.step() {
+            let candidate = readCheckpoint(full)
+            if candidate.offset > (best?.offset ?? -1) { best = candidate }
+        }
         // Files shorter than the head length when they were read.
         let short = try connection.prepare("""
             SELECT \(SQLiteFlowStore.checkpointColumns) FROM input_checkpoints
@@ -81,23 +108,24 @@ extension SQLiteFlowStore {
     func save(_ checkpoint: InputCheckpoint) throws(StoreError) {
         let statement = try connection.prepare("""
             INSERT INTO input_checkpoints (\(SQLiteFlowStore.checkpointColumns), updated)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (\(SQLConditions.placeholders(CheckpointColumn.allCases.count + 1)))
             ON CONFLICT (device, inode) DO UPDATE SET path = excluded.path, family = excluded.family,
                 offset = excluded.offset, line = excluded.line, head_hash = excluded.head_hash,
                 head_length = excluded.head_length, read_started = excluded.read_started,
                 finished = excluded.finished, updated = excluded.updated
             """)
-        try statement.bind(checkpoint.path, at: 1)
-        try statement.bind(checkpoint.family, at: 2)
-        try statement.bind(Int64(bitPattern: checkpoint.device), at: 3)
-        try statement.bind(Int64(bitPattern: checkpoint.inode), at: 4)
-        try statement.bind(checkpoint.offset, at: 5)
-        try statement.bind(checkpoint.line, at: 6)
-        try statement.bind(checkpoint.headHash, at: 7)
-        try statement.bind(checkpoint.headLength, at: 8)
-        try statement.bind(checkpoint.readStarted, at: 9)
-        try statement.bind(checkpoint.isFinished ? 1 : 0, at: 10)
-        try statement.bind(realTimeNanoseconds(), at: 11)
+        try statement.bind(checkpoint.path, at: CheckpointColumn.path.parameter)
+        try statement.bind(checkpoint.family, at: CheckpointColumn.family.parameter)
+        try statement.bind(Int64(bitPattern: checkpoint.device), at: CheckpointColumn.device.parameter)
+        try statement.bind(Int64(bitPattern: checkpoint.inode), at: CheckpointColumn.inode.parameter)
+        try statement.bind(checkpoint.offset, at: CheckpointColumn.offset.parameter)
+        try statement.bind(checkpoint.line, at: CheckpointColumn.line.parameter)
+        try statement.bind(checkpoint.headHash, at: CheckpointColumn.headHash.parameter)
+        try statement.bind(checkpoint.headLength, at: CheckpointColumn.headLength.parameter)
+        try statement.bind(checkpoint.readStarted, at: CheckpointColumn.readStarted.parameter)
+        try statement.bind(checkpoint.isFinished ? 1 : 0, at: CheckpointColumn.finished.parameter)
+        // `updated` follows the checkpoint's own columns.
+        try statement.bind(realTimeNanoseconds(), at: Int32(CheckpointColumn.allCases.count) + 1)
         try statement.run()
     }
 

@@ -1,17 +1,57 @@
 import FlowlogModel
 import FlowlogStore
 extension SQLiteFlowStore {
+    /// The columns of a connection row, read alike from the flows and from the hourly rollup:
+    /// the grouping key, then the count and the time range.
+    enum ConnectionColumn: Int32, SelectColumns {
+        case source, destination, sourceIP, destinationIP, proto, port, isReply, verdict, dropReason, policyVerdict
+        case count, firstTime, lastTime
+
+        /// The expression over the flows table.
+        var sql: String {
+            switch self {
+            case .source: "source"
+            case .destination: "destination"
+            case .sourceIP: "source_ip"
+            case .destinationIP: "destination_ip"
+            case .proto: "protocol"
+            case .port: SQLRules.connectionPort
+            // 2 stands for an unknown direction, as in flow_rollup.is_reply.
+            case .isReply: "coalesce(is_reply, 2)"
+            case .verdict: "verdict"
+            case .dropReason: "drop_reason"
+            case .policyVerdict: "event_type = 5"
+            case .count: "count(*)"
+            case .firstTime: "min(time)"
+            case .lastTime: "max(time)"
+            }
+        }
+
+        /// The expression over flow_rollup.
+        var rollupSQL: String {
+            switch self {
+            case .port: "port"
+            case .isReply: "is_reply"
+            case .policyVerdict: "policy_verdict"
+            case .count: "sum(count)"
+            case .firstTime: "min(first_time)"
+            case .lastTime: "max(last_time)"
+            default: sql
+            }
+        }
+
+        /// `GROUP BY` over the key columns (all before ``count``).
+        static let groupBy = "GROUP BY " + (1...count.rawValue).map(String.init).joined(separator: ", ")
+    }
+
     /// Connections come from the hourly flow rollup for whole hours and from the flows themselves
     /// for partial hours at the window's edges; filters the rollup cannot answer (addresses,
     /// node, direction, `--port`), and pod addresses, are answered from the flows alone.
     public func connectionCounts(matching query: FlowQuery, withPodAddresses: Bool) throws -> [ConnectionCount] {
         var conditions = SQLConditions()
         var parts: [String] = []
-        let flowColumns = """
-            SELECT source, destination, source_ip, destination_ip, protocol, \(SQLRules.connectionPort), coalesce(is_reply, 2),
-                verdict, drop_reason, event_type = 5, count(*), min(time), max(time) FROM flows
-            """
-        let groupBy = "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10"
+        let flowColumns = "SELECT \(ConnectionColumn.selectList) FROM flows"
+        let groupBy = ConnectionColumn.groupBy
         if query.isServedByDropRollup && query.ports.isEmpty && !withPodAddresses {
             let window = BucketedWindow(since: query.since, until: query.until, bucketNanos: 3_600_000_000_000)
             var shared = SQLConditions()
@@ -22,8 +62,7 @@ extension SQLiteFlowStore {
             }
             if window.hasWholeBuckets {
                 parts.append("""
-                    SELECT source, destination, source_ip, destination_ip, protocol, port, is_reply, verdict, drop_reason,
-                        policy_verdict, sum(count), min(first_time), max(last_time) FROM flow_rollup
+                    SELECT \(ConnectionColumn.selectList(\.rollupSQL)) FROM flow_rollup
                     WHERE hour >= ? AND hour < ? AND \(shared.whereClause) \(groupBy)
                     """)
                 conditions.addValues([.int(window.firstBucket), .int(window.endBucket)] + shared.values)
@@ -46,30 +85,31 @@ extension SQLiteFlowStore {
         }
         var merged: [MergeKey: Int] = [:]
         var result: [ConnectionCount] = []
+        let row = Row(statement, ConnectionColumn.self)
         while try statement.step() {
-            let source = try endpoint(statement.int64(0))
-            let destination = try endpoint(statement.int64(1))
-            func address(_ column: Int32, _ endpoint: Endpoint) -> IPAddress? {
+            let source = try endpoint(row.int64(.source))
+            let destination = try endpoint(row.int64(.destination))
+            func address(_ column: ConnectionColumn, _ endpoint: Endpoint) -> IPAddress? {
                 guard withPodAddresses || endpoint.kind.needsAddress,
-                      let bytes = statement.blob(column), !bytes.isEmpty else { return nil }
+                      let bytes = row.blob(column), !bytes.isEmpty else { return nil }
                 return IPAddress(bytes: bytes)
             }
-            let reply = statement.int64(6)
+            let reply = row.int64(.isReply)
             let item = ConnectionCount(
                 source: source, destination: destination,
-                sourceIP: address(2, source), destinationIP: address(3, destination),
-                proto: L4Protocol(rawValue: Int32(truncatingIfNeeded: statement.int64(4))) ?? .none,
-                port: UInt16(truncatingIfNeeded: statement.int64(5)), isReply: reply == 2 ? nil : reply == 1,
-                verdict: Verdict(code: Int32(truncatingIfNeeded: statement.int64(7))),
-                reason: DropReason(rawValue: Int32(truncatingIfNeeded: statement.int64(8))),
-                isPolicyVerdictEvent: statement.int64(9) != 0,
-                count: statement.int64(10), firstSeen: Timestamp(rawValue: statement.int64(11)),
-                lastSeen: Timestamp(rawValue: statement.int64(12)))
+                sourceIP: address(.sourceIP, source), destinationIP: address(.destinationIP, destination),
+                proto: L4Protocol(rawValue: row.int32(.proto)) ?? .none,
+                port: UInt16(truncatingIfNeeded: row.int64(.port)), isReply: reply == 2 ? nil : reply == 1,
+                verdict: Verdict(code: row.int32(.verdict)),
+                reason: DropReason(rawValue: row.int32(.dropReason)),
+                isPolicyVerdictEvent: row.int64(.policyVerdict) != 0,
+                count: row.int64(.count), firstSeen: Timestamp(rawValue: row.int64(.firstTime)),
+                lastSeen: Timestamp(rawValue: row.int64(.lastTime)))
             // Rows that differ only in a pod address that was dropped (or in rollup vs edge) merge.
-            let key = MergeKey(source: statement.int64(0), destination: statement.int64(1), sourceIP: item.sourceIP,
-                               destinationIP: item.destinationIP, proto: statement.int64(4), port: statement.int64(5),
-                               reply: reply, verdict: statement.int64(7), reason: statement.int64(8),
-                               policyVerdict: statement.int64(9))
+            let key = MergeKey(source: row.int64(.source), destination: row.int64(.destination), sourceIP: item.sourceIP,
+                               destinationIP: item.destinationIP, proto: row.int64(.proto), port: row.int64(.port),
+                               reply: reply, verdict: row.int64(.verdict), reason: row.int64(.dropReason),
+                               policyVerdict: row.int64(.policyVerdict))
             if let index = merged[key] {
                 result[index].count = try result[index].count.addingChecked(item.count, "flow counts", path: path)
                 result[index].firstSeen = min(result[index].firstSeen, item.firstSeen)

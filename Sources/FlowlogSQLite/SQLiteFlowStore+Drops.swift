@@ -29,21 +29,77 @@ struct DropTotals {
         for (key, value) in other.totals { try add(key, count: value.count, first: value.first, last: value.last, path: path) }
     }
 
-    /// Runs `sql` (rows of source, destination, protocol, port, reason, then either `time` or
-    /// `count, first, last`) on `connection` and adds its rows.
+    /// Runs `sql` (rows of ``DropColumn`` or, with `perFlow`, of ``DroppedFlowColumn``) on
+    /// `connection` and adds its rows.
     mutating func scan(_ sql: String, _ conditions: SQLConditions, perFlow: Bool, on connection: SQLiteConnection) throws(StoreError) {
         let statement = try connection.prepare(sql)
         try conditions.bind(statement)
-        while try statement.step() {
-            let key = Key(source: statement.int64(0), destination: statement.int64(1), proto: statement.int64(2),
-                          port: statement.int64(3), reason: statement.int64(4))
-            if perFlow {
-                let time = statement.int64(5)
-                try add(key, count: 1, first: time, last: time, path: connection.path)
-            } else {
-                try add(key, count: statement.int64(5), first: statement.int64(6), last: statement.int64(7), path: connection.path)
+        if perFlow {
+            let row = Row(statement, DroppedFlowColumn.self)
+            while try statement.step() {
+                let time = row.int64(.time)
+                try add(Key(row), count: 1, first: time, last: time, path: connection.path)
+            }
+        } else {
+            let row = Row(statement, DropColumn.self)
+            while try statement.step() {
+                try add(Key(row), count: row.int64(.count), first: row.int64(.firstTime), last: row.int64(.lastTime),
+                        path: connection.path)
             }
         }
+    }
+}
+
+/// Columns that start with a drop's key: endpoint ids, protocol, port and reason.
+protocol DropKeyColumns: SelectColumns {
+    static var source: Self { get }
+    static var destination: Self { get }
+    static var proto: Self { get }
+    static var port: Self { get }
+    static var reason: Self { get }
+}
+
+/// The columns of a grouped drop row (the drop rollup with the window's edge flows).
+enum DropColumn: Int32, DropKeyColumns {
+    case source, destination, proto, port, reason, count, firstTime, lastTime
+
+    var sql: String {
+        switch self {
+        case .source: "source"
+        case .destination: "destination"
+        case .proto: "protocol"
+        case .port: "port"
+        case .reason: "drop_reason"
+        case .count: "sum(count)"
+        case .firstTime: "min(first_time)"
+        case .lastTime: "max(last_time)"
+        }
+    }
+
+    /// `GROUP BY` over the key columns (all before ``count``).
+    static let groupBy = "GROUP BY " + (1...count.rawValue).map(String.init).joined(separator: ", ")
+}
+
+/// The columns of one dropped flow, read from the covering index of dropped flows.
+enum DroppedFlowColumn: Int32, DropKeyColumns {
+    case source, destination, proto, port, reason, time
+
+    var sql: String {
+        switch self {
+        case .source: "source"
+        case .destination: "destination"
+        case .proto: "protocol"
+        case .port: SQLRules.connectionPort
+        case .reason: "drop_reason"
+        case .time: "time"
+        }
+    }
+}
+
+extension DropTotals.Key {
+    init<Column: DropKeyColumns>(_ row: Row<Column>) {
+        self.init(source: row.int64(.source), destination: row.int64(.destination), proto: row.int64(.proto),
+                  port: row.int64(.port), reason: row.int64(.reason))
     }
 }
 
@@ -80,8 +136,7 @@ extension SQLiteFlowStore {
             var conditions = SQLConditions()
             try flowConditions(part, into: &conditions)
             return ("""
-                SELECT source, destination, protocol, \(SQLRules.connectionPort), drop_reason, time
-                FROM flows INDEXED BY flows_drops
+                SELECT \(DroppedFlowColumn.selectList) FROM flows INDEXED BY flows_drops
                 WHERE \(SQLRules.countsAsDrop) AND \(conditions.whereClause)
                 """, conditions)
         }

@@ -1,74 +1,47 @@
 import FlowlogModel
 import FlowlogStore
-/// SQL conditions with their bound values, built from a ``FlowQuery``.
-struct SQLConditions: Sendable {
-    enum Value: Sendable {
-        case int(Int64)
-        case text(String)
-        case blob([UInt8])
-    }
-
-    private(set) var clauses: [String] = []
-    private(set) var values: [Value] = []
-
-    /// Adds a clause whose `?` placeholders take `values` in order.
-    mutating func add(_ clause: String, _ newValues: [Value] = []) {
-        clauses.append(clause)
-        values.append(contentsOf: newValues)
-    }
-
-    /// Adds values for placeholders in SQL written elsewhere (a union of parts, each with its own
-    /// conditions), in the order the placeholders appear.
-    mutating func addValues(_ newValues: [Value]) {
-        values.append(contentsOf: newValues)
-    }
-
-    var whereClause: String { clauses.isEmpty ? "1" : clauses.joined(separator: " AND ") }
-
-    /// Binds the values starting at parameter `start`; returns the next free parameter index.
-    @discardableResult
-    func bind(_ statement: Statement, startingAt start: Int32 = 1) throws(StoreError) -> Int32 {
-        var index = start
-        for value in values {
-            switch value {
-            case .int(let number): try statement.bind(number, at: index)
-            case .text(let text): try statement.bind(text, at: index)
-            case .blob(let bytes): try statement.bind(bytes, at: index)
-            }
-            index += 1
-        }
-        return index
-    }
-
-    static func placeholders(_ count: Int) -> String {
-        Array(repeating: "?", count: count).joined(separator: ", ")
-    }
-}
-
 extension SQLiteFlowStore {
     // MARK: - Endpoint resolution
 
-    private static let endpointColumns = """
-        SELECT e.id, e.identity, e.namespace, e.pod, e.cluster, l.labels, e.workloads
+    /// The columns of a stored endpoint, with its label set joined in.
+    enum EndpointColumn: Int32, SelectColumns {
+        case id, identity, namespace, pod, cluster, labels, workloads
+
+        var sql: String {
+            switch self {
+            case .id: "e.id"
+            case .identity: "e.identity"
+            case .namespace: "e.namespace"
+            case .pod: "e.pod"
+            case .cluster: "e.cluster"
+            case .labels: "l.labels"
+            case .workloads: "e.workloads"
+            }
+        }
+    }
+
+    private static let endpointSelect = """
+        SELECT \(EndpointColumn.selectList)
         FROM endpoints e JOIN label_sets l ON l.id = e.label_set
         """
 
     /// Calls `body` with each stored endpoint (and its id) in id order, one row at a time, so
     /// scanning many endpoints with large label sets holds one of them at a time.
     func forEachStoredEndpoint(_ body: (Int64, Endpoint) throws(StoreError) -> Void) throws(StoreError) {
-        let statement = try connection.prepare(SQLiteFlowStore.endpointColumns + " ORDER BY e.id")
-        while try statement.step() { try body(statement.int64(0), endpointRow(statement)) }
+        let statement = try connection.prepare(SQLiteFlowStore.endpointSelect + " ORDER BY e.id")
+        let row = Row(statement, EndpointColumn.self)
+        while try statement.step() { try body(row.int64(.id), endpointRow(row)) }
     }
 
-    private func endpointRow(_ statement: Statement) -> Endpoint {
-        let workloads = (JSONText.parseStringArray(statement.string(6)) ?? []).map { text -> Workload in
+    private func endpointRow(_ row: Row<EndpointColumn>) -> Endpoint {
+        let workloads = (JSONText.parseStringArray(row.string(.workloads)) ?? []).map { text -> Workload in
             guard let slash = text.firstIndex(of: "/") else { return Workload(kind: "", name: text) }
             return Workload(kind: String(text[..<slash]), name: String(text[text.index(after: slash)...]))
         }
         return Endpoint(
-            identity: UInt32(truncatingIfNeeded: statement.int64(1)), namespace: statement.string(2),
-            podName: statement.string(3), clusterName: statement.string(4),
-            labels: JSONText.parseStringArray(statement.string(5)) ?? [], workloads: workloads)
+            identity: UInt32(truncatingIfNeeded: row.int64(.identity)), namespace: row.string(.namespace),
+            podName: row.string(.pod), clusterName: row.string(.cluster),
+            labels: JSONText.parseStringArray(row.string(.labels)) ?? [], workloads: workloads)
     }
 
     public func endpoints() throws -> [Endpoint] {
@@ -80,9 +53,9 @@ extension SQLiteFlowStore {
     /// The endpoint with store id `id`: from the bounded cache, else one row of the database.
     func endpoint(_ id: Int64) throws(StoreError) -> Endpoint {
         if let endpoint = endpointsByID[id] { return endpoint }
-        let statement = try connection.prepare(SQLiteFlowStore.endpointColumns + " WHERE e.id = ?")
+        let statement = try connection.prepare(SQLiteFlowStore.endpointSelect + " WHERE e.id = ?")
         try statement.bind(id, at: 1)
-        let endpoint = try statement.step() ? endpointRow(statement) : Endpoint()
+        let endpoint = try statement.step() ? endpointRow(Row(statement)) : Endpoint()
         endpointsByID.insert(endpoint, for: id, bytes: ApproximateSize.of(endpoint))
         return endpoint
     }
@@ -180,86 +153,9 @@ extension SQLiteFlowStore {
         return out
     }
 
-    // MARK: - Flows
-
-    public func flows(matching query: FlowQuery, last: Int?) throws -> [StoredFlow] {
-        try storedRows(matching: query, last: last).map { StoredFlow(id: $0.id, flow: $0.flow) }
-    }
-
-    public func forEachFlow(matching query: FlowQuery, last: Int?,
-                            _ body: (StoredFlow) throws -> Void) throws {
-        try forEachStoredRow(matching: query, last: last) { row in try body(StoredFlow(id: row.id, flow: row.flow)) }
-    }
-
-    /// A stored flow with its row id and its endpoints' ids.
-    struct StoredRow {
-        var id: Int64
-        var flow: Flow
-        var source: Int64
-        var destination: Int64
-    }
-
-    func storedRows(matching query: FlowQuery, last: Int? = nil) throws -> [StoredRow] {
-        var result: [StoredRow] = []
-        try forEachStoredRow(matching: query, last: last) { row in result.append(row) }
-        return result
-    }
-
-    /// Calls `body` with each matching row, oldest first, as SQLite steps through them. With
-    /// `last`, the newest `last` rows are read newest first (so the LIMIT applies), held, and
-    /// handed over oldest first: only those are in memory at once.
-    /// - Throws: ``StoreError``, or what `body` throws.
-    func forEachStoredRow(matching query: FlowQuery, last: Int? = nil, _ body: (StoredRow) throws -> Void) throws {
-        var conditions = SQLConditions()
-        try flowConditions(query, into: &conditions)
-        let order = last == nil ? "ASC" : "DESC"
-        let statement = try connection.prepare("""
-            SELECT id, time, uuid, verdict, drop_reason, event_type, event_sub_type, flow_type, source_ip, destination_ip,
-                protocol, source_port, destination_port, tcp_flags, source, destination, traffic_direction, is_reply,
-                node, policy_match_type, trace_point, summary, policies
-            FROM flows WHERE \(conditions.whereClause) ORDER BY time \(order), id \(order) LIMIT ?
-            """)
-        let next = try conditions.bind(statement)
-        try statement.bind(Int64(last ?? -1), at: next)
-        var newestFirst: [StoredRow] = []
-        while try statement.step() {
-            let row = StoredRow(id: statement.int64(0), flow: try decodeRow(statement),
-                                source: statement.int64(14), destination: statement.int64(15))
-            if last == nil { try body(row) } else { newestFirst.append(row) }
-        }
-        for row in newestFirst.reversed() { try body(row) }
-    }
-
-    private func decodeRow(_ row: Statement) throws(StoreError) -> Flow {
-        var flow = Flow()
-        flow.time = Timestamp(rawValue: row.int64(1))
-        flow.uuid = row.blob(2).flatMap(FlowUUID.init(bytes:))
-        flow.verdict = Verdict(code: Int32(truncatingIfNeeded: row.int64(3)))
-        flow.dropReason = DropReason(rawValue: Int32(truncatingIfNeeded: row.int64(4)))
-        flow.eventType = Int32(truncatingIfNeeded: row.int64(5))
-        flow.eventSubType = Int32(truncatingIfNeeded: row.int64(6))
-        flow.flowType = FlowType(rawValue: Int32(truncatingIfNeeded: row.int64(7))) ?? .unknown
-        flow.sourceIP = row.blob(8).flatMap(IPAddress.init(bytes:))
-        flow.destinationIP = row.blob(9).flatMap(IPAddress.init(bytes:))
-        flow.l4 = Layer4(proto: L4Protocol(rawValue: Int32(truncatingIfNeeded: row.int64(10))) ?? .none,
-                         sourcePort: UInt16(truncatingIfNeeded: row.int64(11)),
-                         destinationPort: UInt16(truncatingIfNeeded: row.int64(12)),
-                         tcpFlags: TCPFlags(rawValue: UInt16(truncatingIfNeeded: row.int64(13))))
-        flow.source = try endpoint(row.int64(14))
-        flow.destination = try endpoint(row.int64(15))
-        flow.trafficDirection = TrafficDirection(rawValue: Int32(truncatingIfNeeded: row.int64(16))) ?? .unknown
-        flow.isReply = row.isNull(17) ? nil : row.int64(17) != 0
-        flow.nodeName = try string(row.int64(18))
-        flow.policyMatchType = Int32(truncatingIfNeeded: row.int64(19))
-        flow.traceObservationPoint = Int32(truncatingIfNeeded: row.int64(20))
-        flow.summary = try string(row.int64(21))
-        if !row.isNull(22) { flow.policies = PolicyListCoding.decode(try string(row.int64(22))) }
-        return flow
-    }
-
     // MARK: - Drops
 
-    /// With `perMinute`, the rows are `(minute, count)` instead of grouped by connection.
+    /// Rows of ``DropColumn``; with `perMinute`, the rows are `(minute, count)` instead.
     func rollupDropQuery(_ query: FlowQuery, perMinute: Bool = false) throws(StoreError) -> (String, SQLConditions) {
         let nanosPerMinute: Int64 = 60_000_000_000
         let window = BucketedWindow(since: query.since, until: query.until, bucketNanos: nanosPerMinute)
@@ -295,10 +191,7 @@ extension SQLiteFlowStore {
         }
         let union = parts.joined(separator: " UNION ALL ")
         if perMinute { return ("SELECT minute, sum(count) FROM (\(union)) GROUP BY minute", conditions) }
-        let sql = """
-            SELECT source, destination, protocol, port, drop_reason, sum(count), min(first_time), max(last_time)
-            FROM (\(union)) GROUP BY 1, 2, 3, 4, 5
-            """
+        let sql = "SELECT \(DropColumn.selectList) FROM (\(union)) \(DropColumn.groupBy)"
         return (sql, conditions)
     }
 

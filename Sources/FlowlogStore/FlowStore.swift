@@ -291,7 +291,8 @@ public protocol FlowStore: AnyObject {
     func resumePoint(device: UInt64, inode: UInt64, head: [UInt8]) throws -> InputCheckpoint?
     /// The saved positions of the files read for the live file `family` (it and its backups).
     func checkpoints(family: String) throws -> [InputCheckpoint]
-    /// Stores a batch atomically: its flows (skipping uuids already stored), lost events,
+    /// Stores a batch atomically: its flows (skipping flows already stored: the same time and
+    /// uuid; flows without a uuid are kept apart by input positions only), lost events,
     /// non-flow counts and input positions — or, when an input's saved position is not the
     /// batch's expected one, nothing (the result names the conflict).
     func write(_ batch: IngestBatch) throws -> BatchResult

@@ -3,7 +3,6 @@ import FlowlogStore
 import FlowlogIngest
 import FlowlogPolicy
 import FlowlogEvaluation
-import FlowlogReporting
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -563,6 +563,18 @@ private let base = Fixtures.baseSeconds
                   path: "lost_events.num_events_lost", "lost_events.num_events_lost: expected an integer", at: #""many""#),
         ErrorCase("invalid literal", #"{"flow":{"is_reply":tru}}"#, path: "flow.is_reply",
                   "flow.is_reply: invalid literal", at: "tru"),
+        // Every object names the key whose skipped value is malformed, `l4` included (it used to
+        // stop at `flow.l4`), and an index counts null elements too (it used to skip them).
+        ErrorCase("malformed value of an unknown l4 key", #"{"flow":{"l4":{"future":[1,}}}"#, path: "flow.l4.future",
+                  "flow.l4.future: expected a value, found '}'", at: "}}}"),
+        ErrorCase("malformed value of an unknown TCP key", #"{"flow":{"l4":{"TCP":{"future":[1,}}}}"#,
+                  path: "flow.l4.TCP.future", "flow.l4.TCP.future: expected a value, found '}'", at: "}}}}"),
+        ErrorCase("a policy after a null element", #"{"flow":{"egress_denied_by":[null,{"name":5}]}}"#,
+                  path: "flow.egress_denied_by[1].name", "flow.egress_denied_by[1].name: expected a string, found a number",
+                  at: "5}"),
+        ErrorCase("a workload after a null element", #"{"flow":{"destination":{"workloads":[null,{"name":5}]}}}"#,
+                  path: "flow.destination.workloads[1].name",
+                  "flow.destination.workloads[1].name: expected a string, found a number", at: "5}"),
     ]
 
     @Test(arguments: errorCases)

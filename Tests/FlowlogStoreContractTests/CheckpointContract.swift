@@ -72,6 +72,25 @@ import FlowlogTestSupport
         }
     }
 
+    /// A rotated file still being drained and its gzipped backup read at the same time: once the
+    /// backup's position is past the file's own, the file's next batch conflicts instead of
+    /// storing the same lines again (found by the attack re-run: 10,600 flows stored for 10,200).
+    @Test(arguments: StoreBackend.all)
+    func aCopyFurtherAheadWinsOverTheFilesOwnPosition(_ backend: StoreBackend) throws {
+        try backend.withFreshStore { store throws in
+            let head = Self.head(5, count: Int(InputHead.length))
+            let own = Self.advance(from: nil, to: 300, line: 3, inode: 20, head: head)
+            try Self.write([own], to: store)
+            let copy = Self.advance(from: own.next, to: 900, line: 9, inode: 21, head: head)
+            #expect(try Self.write([copy], flowAt: 1, to: store).conflict == nil)
+            #expect(try store.resumePoint(device: 1, inode: 20, head: head)?.offset == 900)
+            let drained = Self.advance(from: own.next, to: 900, line: 9, inode: 20, head: head)
+            let result = try Self.write([drained], flowAt: 2, to: store)
+            #expect(result.conflict?.stored?.offset == 900)
+            #expect(result.inserted == 0)
+        }
+    }
+
     @Test(arguments: StoreBackend.all)
     func aBatchWithAStaleExpectedPositionWritesNothingAndNamesTheConflict(_ backend: StoreBackend) throws {
         try backend.withFreshStore { store throws in
