@@ -32,15 +32,18 @@ extension ClickHouseFlowStore {
     /// over the saved positions `stored`.
     func resumePoint(in stored: [InputCheckpoint], device: UInt64, inode: UInt64, head: [UInt8]) -> InputCheckpoint? {
         // The file itself, unless its beginning changed (replaced in place, or an inode reused).
-        if let saved = stored.first(where: { $0.device == device && $0.inode == inode }), saved.matches(head: head) {
-            return saved
-        }
-        // The same content under another inode (a copy or a compressed backup): the furthest.
-        guard !head.isEmpty else { return nil }
-        var best: InputCheckpoint?
+        let own = stored.first { $0.device == device && $0.inode == inode && $0.matches(head: head) }
+        // The same content under another inode (a copy or a compressed backup). The furthest
+        // position of that content wins, even over the file's own: a rotated file still being
+        // drained and its gzipped backup read at the same time must not both store its lines.
+        guard !head.isEmpty else { return own }
+        var best = own
         if Int64(head.count) >= InputHead.length {
             let hash = InputHead.hash(head.prefix(Int(InputHead.length)))
-            best = stored.filter { $0.headLength == InputHead.length && $0.headHash == hash }.max { $0.offset < $1.offset }
+            if let candidate = stored.filter({ $0.headLength == InputHead.length && $0.headHash == hash }).max(by: { $0.offset < $1.offset }),
+               candidate.offset > (best?.offset ?? -1) {
+                best = candidate
+            }
         }
         for candidate in stored where candidate.headLength >= 1 && candidate.headLength <= Int64(head.count)
             && candidate.headLength < InputHead.length {
