@@ -26,6 +26,8 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
     let client: ClickHouseHTTPClient
     /// `database.` prefixed names of the tables queries and inserts use (Distributed ones on a cluster).
     let database: String
+    /// The cluster's servers (every replica of every shard), after the schema check; empty on one server.
+    var shardClients: [ClickHouseHTTPClient] = []
     /// Endpoint keys by the endpoint's shared storage (see ``endpointKey(_:)``).
     private var endpointKeys: [ObjectIdentifier: (endpoint: Endpoint, key: UInt64)] = [:]
     /// Endpoint keys this process has written (endpoints are written before the flows naming them).
@@ -71,15 +73,44 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
     /// Runs a statement on the entry server.
     @discardableResult
     func execute(_ sql: String, data: [UInt8]? = nil) throws(StoreError) -> [UInt8] {
-        try client.execute(sql, data: data)
+        do {
+            return try client.execute(sql, data: data)
+        } catch {
+            throw namingUnresponsiveShards(error)
+        }
+    }
+
+    /// A distributed query that timed out, with the shards that do not answer named: ClickHouse
+    /// 18.16 waits for a hung (stopped) shard without a bound of its own, so the entry server's
+    /// error cannot say which shard it waited for. Each shard gets a one-second `SELECT 1`.
+    func namingUnresponsiveShards(_ error: StoreError) -> StoreError {
+        guard location.cluster != nil, error.backend?.code == 159, !shardClients.isEmpty else { return error }
+        var silent: [String] = []
+        for shard in shardClients {
+            let probe = ClickHouseHTTPClient(host: shard.host, port: shard.port, user: location.user, password: location.password,
+                                             timeout: 1, label: shard.label)
+            do {
+                try probe.execute("SELECT 1")
+            } catch {
+                silent.append(shard.label.components(separatedBy: " shard ").last.map { "shard " + $0 } ?? shard.server)
+            }
+        }
+        guard !silent.isEmpty else { return error }
+        var named = error
+        named.message += "; not answering: " + silent.joined(separator: ", ")
+        return named
     }
 
     /// Inserts rows into `name`; on a cluster synchronously through the Distributed table, so the
     /// rows are on their shards when the call returns (a checkpoint follows only acknowledged rows).
     func insert(into name: String, columns: String, rows: TabSeparatedWriter) throws(StoreError) {
         guard !rows.bytes.isEmpty else { return }
-        try client.execute("INSERT INTO \(table(name)) (\(columns)) FORMAT TabSeparated", data: rows.bytes,
-                           settings: location.cluster == nil ? [] : [("insert_distributed_sync", "1")])
+        do {
+            try client.execute("INSERT INTO \(table(name)) (\(columns)) FORMAT TabSeparated", data: rows.bytes,
+                               settings: location.cluster == nil ? [] : [("insert_distributed_sync", "1")])
+        } catch {
+            throw namingUnresponsiveShards(error)
+        }
     }
 
     // MARK: - Writing
@@ -165,9 +196,14 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
             list.int(key)
             list.endRow()
         }
-        let answer = try client.execute("""
-            SELECT key FROM \(table("flows")) WHERE time >= \(first) AND time <= \(last) AND key IN batch_keys FORMAT RowBinary
-            """, externalTable: (name: "batch_keys", structure: "key UInt64", rows: list.bytes))
+        let answer: [UInt8]
+        do {
+            answer = try client.execute("""
+                SELECT key FROM \(table("flows")) WHERE time >= \(first) AND time <= \(last) AND key IN batch_keys FORMAT RowBinary
+                """, externalTable: (name: "batch_keys", structure: "key UInt64", rows: list.bytes))
+        } catch {
+            throw namingUnresponsiveShards(error)
+        }
         var found = Set<UInt64>()
         var reader = RowBinaryReader(answer, label: path)
         while !reader.isAtEnd { found.insert(try reader.uint64()) }

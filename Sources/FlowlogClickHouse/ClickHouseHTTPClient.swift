@@ -16,6 +16,8 @@ final class ClickHouseHTTPClient: Sendable {
     let server: String
     /// What errors name as their "path": the store's URL (or a shard's).
     let label: String
+    let host: String
+    let port: Int
     private let baseURL: String
     private let authorization: String?
     private let timeout: Double
@@ -23,6 +25,8 @@ final class ClickHouseHTTPClient: Sendable {
 
     init(host: String, port: Int, user: String?, password: String?, timeout: Double, label: String) {
         server = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        self.host = host
+        self.port = port
         self.label = label
         baseURL = "http://\(server)/"
         if user != nil || password != nil {
@@ -43,9 +47,9 @@ final class ClickHouseHTTPClient: Sendable {
 
     /// Settings sent with every statement. `wait_end_of_query` makes the server hold the answer
     /// until the query has finished, so an error is an HTTP error status, never text appended
-    /// to rows already sent. The socket timeouts bound how long a dead or stopped shard can
-    /// hold a distributed query: it fails with the shard's address in the message, before
-    /// flowlog's own request timeout would (which can name only the server asked).
+    /// to rows already sent (and the request timeout bounds the whole query). The socket
+    /// timeouts bound connecting to and talking with a shard where the server honours them
+    /// (18.16 waits on a stopped shard regardless; see `namingUnresponsiveShards`).
     private var settings: [(String, String)] {
         let shardTimeout = String(max(1, Int(timeout * 0.6)))
         return [("wait_end_of_query", "1"), ("max_query_size", "67108864"),

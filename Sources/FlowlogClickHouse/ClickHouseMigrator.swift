@@ -12,7 +12,9 @@ struct ClickHouseMigrator {
             try migrate(store.client, cluster: nil)
             return
         }
-        for shard in try shards(cluster) { try migrate(shard, cluster: cluster) }
+        let shards = try shards(cluster)
+        for shard in shards { try migrate(shard, cluster: cluster) }
+        store.shardClients = shards
         // The entry server may be a shard (then this is a no-op) or only a router.
         try migrate(store.client, cluster: cluster, distributedOnly: true)
     }

@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+import FlowlogModel
+import FlowlogStore
+@testable import FlowlogClickHouse
+
+/// A shard that hangs after the store was opened (so during a query, not during the schema
+/// check): the query fails within the request timeout, naming the shard, and prints nothing partial.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["FLOWLOG_TEST_CLICKHOUSE_CLUSTER"] != nil
+                    && ProcessInfo.processInfo.environment["FLOWLOG_TEST_CLICKHOUSE_SHARD2_PID"] != nil,
+                "FLOWLOG_TEST_CLICKHOUSE_CLUSTER / FLOWLOG_TEST_CLICKHOUSE_SHARD2_PID unset; `bash .ci/clickhouse.sh start` sets them"))
+struct ClickHouseClusterTests {
+    @Test func aShardHungDuringAQueryIsAnErrorNamingIt() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let cluster = try #require(environment["FLOWLOG_TEST_CLICKHOUSE_CLUSTER"])
+        let pid = try #require(environment["FLOWLOG_TEST_CLICKHOUSE_SHARD2_PID"].flatMap { pid_t($0) })
+        let database = TestServer.freshDatabase()
+        let host = String(cluster.prefix { $0 != "/" })
+        let query = cluster.firstIndex(of: "?").map { String(cluster[cluster.index(after: $0)...]) } ?? ""
+        let store = try ClickHouseFlowStore(location: ClickHouseLocation(parsing: "clickhouse://\(host)/\(database)?\(query)&timeout=4"))
+        defer { try? store.dropDatabase() }
+        var batch = IngestBatch()
+        batch.flows = (0..<100).map { ClickHouseServerTests.hostileFlow($0, uuid: true) }
+        _ = try store.write(batch)
+        kill(pid, SIGSTOP)
+        defer { kill(pid, SIGCONT) }
+        let start = Date()
+        do {
+            _ = try store.dropCounts(matching: FlowQuery())
+            Issue.record("a query over a hung shard answered")
+        } catch {
+            #expect(Date().timeIntervalSince(start) < 20)
+            #expect("\(error)".contains("not answering: shard 2 (127.0.0.1:18125)"), "\(error)")
+        }
+    }
+}
