@@ -6,13 +6,13 @@ public func fuzzPolicyLoader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     if let loaded = try? PolicyLoader.load(yaml: text, file: "fuzz.yaml") {
         // Whatever loads must also evaluate without trapping.
-        let evaluator = VerdictEvaluator(policies: loaded.policies)
+        let evaluator = VerdictEvaluator(policies: loaded.policies, ciliumPolicies: loaded.ciliumPolicies)
         var flow = Flow()
         flow.source = Endpoint(namespace: "default", labels: ["k8s:app=a", "k8s:io.kubernetes.pod.namespace=default"])
         flow.destination = Endpoint(namespace: "default", labels: ["k8s:app=b", "k8s:io.kubernetes.pod.namespace=default"])
         flow.l4 = Layer4(proto: .tcp, sourcePort: 40000, destinationPort: 80)
         _ = evaluator.evaluate(flow).explanation
-        _ = PolicyLinter.lint(loaded.policies, seen: [flow.source, flow.destination])
+        _ = PolicyLinter.lint(loaded.policies, ciliumPolicies: loaded.ciliumPolicies, seen: [flow.source, flow.destination])
     }
     return 0
 }

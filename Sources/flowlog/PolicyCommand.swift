@@ -9,14 +9,14 @@ import ArgumentParser
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
-        abstract: "Work with NetworkPolicy files.",
+        abstract: "Work with NetworkPolicy and CiliumNetworkPolicy files.",
         subcommands: [LintCommand.self])
 }
 
 struct LintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
-        abstract: "Validate NetworkPolicy files and warn about likely mistakes.",
+        abstract: "Validate NetworkPolicy and CiliumNetworkPolicy files and warn about likely mistakes.",
         discussion: """
             Validates as the API server does (exit 65 on the first error, with file:line:column and \
             the field path), then warns about: a policy that selects no pod seen in the stored \
@@ -41,9 +41,9 @@ struct LintCommand: ParsableCommand {
             var out = StandardOutput()
             for diagnostic in loaded.diagnostics { out.write(TextEscaping.terminal(diagnostic.description) + "\n") }
             let seen = try store.openStore().endpoints()
-            let findings = PolicyLinter.lint(loaded.policies, seen: seen)
+            let findings = PolicyLinter.lint(loaded.policies, ciliumPolicies: loaded.ciliumPolicies, seen: seen)
             for finding in findings { out.write(TextEscaping.terminal(finding.description) + "\n") }
-            var summary = "\(loaded.policies.count) policies valid; \(findings.count) warnings"
+            var summary = "\(loaded.policies.count + loaded.ciliumPolicies.count) policies valid; \(findings.count) warnings"
             if seen.isEmpty { summary += " (no stored flows: the checks against seen pods were skipped)" }
             out.write(summary + "\n")
         }
