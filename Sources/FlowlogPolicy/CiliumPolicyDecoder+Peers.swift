@@ -228,7 +228,11 @@ extension CiliumPolicyDecoder {
             case .int(let value?) where (0...65535).contains(value):
                 port.port = value == 0 ? nil : .number(UInt16(value))
             case .string(let text):
-                if let value = Int(text), (0...65535).contains(value), text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+                if !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+                    guard let value = Int(text), value <= 65535 else {
+                        throw PolicyError.invalid(portNode, path: portPath, expected: CiliumPolicyDecoder.portExpected,
+                                                  reason: "a port number is at most 65535")
+                    }
                     port.port = value == 0 ? nil : .number(UInt16(value))
                 } else if let problem = KubernetesNames.portNameProblem(text) {
                     throw PolicyError.invalid(portNode, path: portPath, expected: CiliumPolicyDecoder.portExpected, reason: problem)
