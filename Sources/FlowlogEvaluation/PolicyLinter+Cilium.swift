@@ -157,8 +157,17 @@ extension PolicyLinter {
         return findings
     }
 
+    /// Whether an egress rule can admit DNS to the cluster's resolver: UDP 53 (or every port) to
+    /// peers that can include it. Peers named only by FQDN or by unsupported constructs do not
+    /// count, and neither does an empty rule.
     private static func allowsDNS(_ rule: CiliumPeerRule) -> Bool {
         guard rule.hasPeerFields || rule.toPorts != nil else { return false }
+        if rule.hasPeerFields {
+            let entities = Set(rule.entities ?? [])
+            guard rule.endpoints != nil || rule.cidrs != nil || entities.contains(.all) || entities.contains(.cluster) else {
+                return false
+            }
+        }
         guard let toPorts = rule.toPorts else { return true }
         return toPorts.contains { entry in
             entry.ports.isEmpty || entry.ports.contains { port in
