@@ -160,6 +160,13 @@ extension PolicyLinter {
     /// Whether an egress rule can admit DNS to the cluster's resolver: UDP 53 (or every port) to
     /// peers that can include it. Peers named only by FQDN or by unsupported constructs do not
     /// count, and neither does an empty rule.
+    /// Whether a Cilium rule of `namespace` (or a clusterwide one) allows DNS egress.
+    static func ciliumAllowsDNS(_ policies: [CiliumNetworkPolicy], namespace: String) -> Bool {
+        policies.contains { policy in
+            (policy.isClusterwide || policy.namespace == namespace) && policy.rules.contains { $0.egress.contains(where: allowsDNS) }
+        }
+    }
+
     private static func allowsDNS(_ rule: CiliumPeerRule) -> Bool {
         guard rule.hasPeerFields || rule.toPorts != nil else { return false }
         if rule.hasPeerFields {

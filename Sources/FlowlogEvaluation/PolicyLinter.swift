@@ -59,7 +59,11 @@ public enum PolicyLinter {
                 }
             }
         }
-        findings += dnsFindings(policies)
+        // A Cilium rule that allows DNS in the namespace answers a NetworkPolicy default deny too.
+        findings += dnsFindings(policies).filter { finding in
+            let namespace = String(finding.policy.prefix { $0 != "/" })
+            return !ciliumAllowsDNS(ciliumPolicies, namespace: namespace)
+        }
         let seenSubjects = Array(Set(seen.map { evaluator.subject($0, address: nil) })).sorted { $0.description < $1.description }
         findings += ciliumFindings(ciliumPolicies, networkPolicies: policies, seen: seenSubjects, evaluator: evaluator)
         return findings

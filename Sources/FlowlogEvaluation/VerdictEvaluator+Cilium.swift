@@ -161,8 +161,9 @@ extension VerdictEvaluator {
         if !matched, let entities = rule.entities {
             matched = entities.contains { entityMatches($0, peer) }
         }
-        if !matched, let cidrs = rule.cidrs, let address = peer.address,
-           peer.kind.isOutsideCluster || options.ipBlockMatchesPodIPs {
+        // Only Cilium enforces these rules, so `--ipblock-matches-pod-ips` (for iptables CNIs)
+        // does not apply: a CIDR never selects a pod or a node.
+        if !matched, let cidrs = rule.cidrs, let address = peer.address, peer.kind.isOutsideCluster {
             matched = cidrs.contains { $0.block.contains(address) }
         }
         if matched {
