@@ -8,7 +8,10 @@ import FlowlogPolicy
 /// the same pod (a pod may always reach itself, while two replicas with one label set may not).
 /// An endpoint outside the cluster adds its address, since every world address shares one
 /// identity but `ipBlock` rules tell them apart; with `ipBlockMatchesPodIPs` every address counts,
-/// and with named ports from `--pods` the pod name does too.
+/// and with named ports from `--pods` the pod name does too. Cilium rules read nothing else: their
+/// selectors read the label set (with the namespace and kind it implies), entities the kind and
+/// labels, CIDR rules and `world-ipv4`/`-ipv6` the address of an endpoint outside the cluster.
+/// (Flows carry no destination names, so `toFQDNs` adds nothing to the key.)
 ///
 /// Not thread-safe: one cache per thread.
 public final class EvaluationCache {

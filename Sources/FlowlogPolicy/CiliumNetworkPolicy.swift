@@ -80,11 +80,29 @@ public struct CiliumRule: Sendable, Hashable {
     }
 }
 
-/// Cilium's entities: named groups of peers that are not selected by labels or addresses.
+/// Cilium's entities: named groups of peers that are not selected by labels or addresses. The
+/// evaluator decides them from the peer's ``EndpointKind``.
 public enum CiliumEntity: String, Sendable, Hashable, CaseIterable {
-    case world, worldIPv4 = "world-ipv4", worldIPv6 = "world-ipv6", cluster, host
-    case remoteNode = "remote-node", kubeAPIServer = "kube-apiserver", health, initializing = "init"
-    case ingress, unmanaged, all
+    /// Everything outside the cluster; `world-ipv4` / `world-ipv6` by address family.
+    case world, worldIPv4 = "world-ipv4", worldIPv6 = "world-ipv6"
+    /// Everything inside the cluster: pods, nodes and Cilium's own endpoints.
+    case cluster
+    /// The local node (host-network pods included).
+    case host
+    /// The other nodes of the cluster.
+    case remoteNode = "remote-node"
+    /// The Kubernetes API server, wherever it runs.
+    case kubeAPIServer = "kube-apiserver"
+    /// Cilium's health endpoints.
+    case health
+    /// Endpoints whose identity is not resolved yet.
+    case initializing = "init"
+    /// Cilium's ingress proxy.
+    case ingress
+    /// Pods Cilium does not manage.
+    case unmanaged
+    /// Every peer.
+    case all
 }
 
 /// A CIDR peer (`fromCIDR`, `toCIDR`, or a `CIDRSet` entry with `except`).
