@@ -144,6 +144,30 @@ import Testing
         #expect(egress[2].unsupported.first?.narrowsPeers == true)
     }
 
+    @Test func aPolicyDefinedAgainReplacesTheFirstPerKind() throws {
+        let result = try PolicyLoader.load(yaml: """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: api, namespace: production}
+            spec: {endpointSelector: {}}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: api, namespace: production}
+            spec: {podSelector: {}}
+            ---
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: api, namespace: production}
+            spec: {endpointSelector: {matchLabels: {app: api}}}
+            """, file: "t.yaml")
+        #expect(result.policies.map(\.qualifiedName) == ["production/api"])
+        #expect(result.ciliumPolicies.map { $0.rules.first?.endpointSelector } == [Self.selector(["app": "api"])])
+        #expect(result.diagnostics.map(\.description) == [
+            "t.yaml:11:1: warning: CiliumNetworkPolicy production/api is defined again (first at t.yaml:1:1); the later definition replaces it",
+        ])
+    }
+
     @Test func aPeerFieldOfTheOtherDirectionIsAWarningWithAHint() throws {
         let result = try PolicyLoader.load(yaml: """
             apiVersion: cilium.io/v2
