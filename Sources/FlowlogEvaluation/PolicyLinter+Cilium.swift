@@ -48,7 +48,7 @@ extension PolicyLinter {
                     }
                 }
                 for direction in [PolicyType.ingress, .egress] {
-                    findings += shadowFindings(rule, direction: direction, policy: name, prefix: prefix)
+                    findings += shadowFindings(rule, of: policy, direction: direction, among: policies, prefix: prefix)
                 }
             }
         }
@@ -71,27 +71,56 @@ extension PolicyLinter {
 
     // MARK: - Shadowed allows
 
-    /// An allow rule that a deny rule of the same rule (same endpoints) covers completely, peers
-    /// and ports: it can never allow anything.
-    private static func shadowFindings(_ rule: CiliumRule, direction: PolicyType, policy: String, prefix: String) -> [LintFinding] {
+    /// An allow rule that a deny rule covers completely, peers and ports, where the deny selects
+    /// at least the endpoints the allow does: a deny of the same rule, or of a rule whose selector
+    /// is the same or empty and whose scope includes the allow's (the same namespace, or
+    /// clusterwide). Such an allow can never allow anything.
+    private static func shadowFindings(_ rule: CiliumRule, of policy: CiliumNetworkPolicy, direction: PolicyType,
+                                       among policies: [CiliumNetworkPolicy], prefix: String) -> [LintFinding] {
         let allowKey = direction == .ingress ? "ingress" : "egress"
+        var denying: [(name: String, rule: CiliumRule, peersInScope: Bool, clusterwide: Bool)] = []
+        for other in policies.sorted(by: { $0.qualifiedName < $1.qualifiedName }) {
+            // A namespaced deny covers a namespaced allow of its namespace; a clusterwide deny any.
+            guard other.isClusterwide || (!policy.isClusterwide && other.namespace == policy.namespace) else { continue }
+            for candidate in other.rules where !candidate.denies(direction).isEmpty {
+                let same = other == policy && candidate == rule
+                guard same || candidate.endpointSelector?.isEmpty == true
+                        || (candidate.endpointSelector != nil && candidate.endpointSelector == rule.endpointSelector) else { continue }
+                // A peer selector of a namespaced deny is scoped to its namespace, so it covers the
+                // same selector only in a policy of that namespace.
+                denying.append((same ? "" : other.qualifiedName, candidate, other.isClusterwide || !policy.isClusterwide,
+                                other.isClusterwide))
+            }
+        }
         var findings: [LintFinding] = []
         for (index, allow) in rule.allows(direction).enumerated() where allow.hasPeerFields || allow.toPorts != nil {
-            guard let denyIndex = rule.denies(direction).firstIndex(where: { covers($0, allow) }) else { continue }
-            findings.append(LintFinding(location: allow.location, policy: policy, message:
-                "\(prefix)\(allowKey)[\(index)] is shadowed completely by \(prefix)\(allowKey)Deny[\(denyIndex)]: "
-                + "deny rules win, so it never allows anything"))
+            for entry in denying {
+                guard let denyIndex = entry.rule.denies(direction).firstIndex(where: {
+                    covers($0, allow, peersInScope: entry.peersInScope, denyIsClusterwide: entry.clusterwide)
+                }) else { continue }
+                let denyPath = (entry.rule.path.isEmpty ? "" : entry.rule.path + ".") + "\(allowKey)Deny[\(denyIndex)]"
+                let where_ = entry.name.isEmpty ? denyPath : "\(entry.name) \(denyPath)"
+                findings.append(LintFinding(location: allow.location, policy: policy.qualifiedName, message:
+                    "\(prefix)\(allowKey)[\(index)] is shadowed completely by \(where_): "
+                    + "deny rules win, so it never allows anything"))
+                break
+            }
         }
         return findings
     }
 
-    private static func covers(_ deny: CiliumPeerRule, _ allow: CiliumPeerRule) -> Bool {
+    private static func covers(_ deny: CiliumPeerRule, _ allow: CiliumPeerRule, peersInScope: Bool, denyIsClusterwide: Bool) -> Bool {
         guard deny.unsupported.isEmpty, coversPorts(deny.toPorts, allow.toPorts) else { return false }
         let denyEntities = Set(deny.entities ?? [])
         if denyEntities.contains(.all) { return true }
         guard allow.hasPeerFields, allow.unsupported.isEmpty else { return false }
+        // `{}` is the pods of the deny's namespace (every pod, for a clusterwide deny): it covers a
+        // selector unless that one reaches reserved identities or names another namespace.
         let endpointsCovered = (allow.endpoints ?? []).allSatisfy { selector in
-            (deny.endpoints ?? []).contains { $0.isEmpty || $0 == selector }
+            let namesNamespace = selector.requirements.contains { $0.key.hasSuffix("io.kubernetes.pod.namespace") }
+            let namesReserved = selector.requirements.contains { $0.key.hasPrefix("reserved:") }
+            let emptyCovers = !namesReserved && (denyIsClusterwide || !namesNamespace)
+            return peersInScope && (deny.endpoints ?? []).contains { ($0.isEmpty && emptyCovers) || $0 == selector }
         }
         let entitiesCovered = (allow.entities ?? []).allSatisfy { entity in
             denyEntities.contains(entity) || (denyEntities.contains(.world) && [.worldIPv4, .worldIPv6].contains(entity))

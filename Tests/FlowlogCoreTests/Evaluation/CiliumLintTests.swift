@@ -32,6 +32,21 @@ import Testing
         Case(name: "a CIDR deny with an except does not",
              policies: cnp("p", "endpointSelector: {}\nenableDefaultDeny: {egress: false}\negress: [{toCIDR: [203.0.113.0/25]}]\negressDeny: [{toCIDRSet: [{cidr: 203.0.113.0/24, except: [203.0.113.0/26]}]}]"),
              messages: []),
+        Case(name: "a deny of another policy with an empty selector shadows an allow",
+             policies: cnp("allow", "endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}], toPorts: [{ports: [{port: \"80\"}]}]}]")
+                + cnp("deny", "endpointSelector: {}\nenableDefaultDeny: {ingress: false}\ningressDeny: [{fromEndpoints: [{}]}]"),
+             messages: ["ingress[0] is shadowed completely by prod/deny ingressDeny[0]: deny rules win, so it never allows anything"]),
+        Case(name: "…but not one of another namespace",
+             policies: cnp("allow", "endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}]}]")
+                + CiliumVerdictTests.cnp("deny", namespace: "staging", "endpointSelector: {}\nenableDefaultDeny: {ingress: false}\ningressDeny: [{fromEndpoints: [{}]}]"),
+             messages: []),
+        Case(name: "{} in a namespaced deny does not cover a peer in another namespace",
+             policies: cnp("p", "endpointSelector: {}\nenableDefaultDeny: {egress: false}\negress: [{toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system}}]}]\negressDeny: [{toEndpoints: [{}]}]"),
+             messages: []),
+        Case(name: "{} in a clusterwide deny does",
+             policies: cnp("p", "endpointSelector: {}\nenableDefaultDeny: {egress: false}\negress: [{toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system}}]}]")
+                + CiliumVerdictTests.cnp("deny", namespace: nil, "endpointSelector: {}\nenableDefaultDeny: {egress: false}\negressDeny: [{toEndpoints: [{}]}]"),
+             messages: ["egress[0] is shadowed completely by deny egressDeny[0]: deny rules win, so it never allows anything"]),
         Case(name: "unsupported constructs are named with their rule's path",
              policies: "---\napiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: c}\nspecs:\n- endpointSelector: {}\n  enableDefaultDeny: {egress: false}\n  egress: [{toGroups: [{aws: {securityGroupsIds: [sg-1]}}]}]\n- nodeSelector: {}\n  ingress: [{fromEntities: [cluster]}]\n",
              messages: [
