@@ -47,17 +47,18 @@ extension VerdictEvaluator {
 
     /// The first deny rule (in policy-name order) that matches the flow.
     func ciliumDenial(_ selecting: [CiliumSelection], direction: PolicyType, pod: PolicySubject, peer: PolicySubject,
-                      proto: L4Protocol, port: UInt16) -> CiliumDenial {
+                      proto: L4Protocol, port: UInt16, icmpType: UInt8?) -> CiliumDenial {
         var unknown: CiliumDenial = .none
         for selection in selecting {
             let key = direction == .ingress ? "ingressDeny" : "egressDeny"
             for (index, rule) in selection.rule.denies(direction).enumerated() {
                 let path = selection.rule.path.isEmpty ? "\(key)[\(index)]" : "\(selection.rule.path).\(key)[\(index)]"
                 let reference = RuleReference(policy: selection.policy.qualifiedName, direction: direction, index: index, path: path)
-                switch match(rule, direction: direction, policy: selection.policy, pod: pod, peer: peer, proto: proto, port: port) {
-                case .match(let portIndex, _):
+                switch match(rule, direction: direction, policy: selection.policy, pod: pod, peer: peer, proto: proto, port: port,
+                              icmpType: icmpType) {
+                case .match(let detail, _):
                     var decided = reference
-                    if let portIndex { decided.path = path + ".toPorts[\(portIndex)]" }
+                    if let detail { decided.path = path + "." + detail }
                     return .denied(decided)
                 case .unknown(let construct):
                     if case .none = unknown { unknown = .unknown(reference, construct) }
@@ -78,7 +79,7 @@ extension VerdictEvaluator {
 
     /// The first allow rule (in policy-name order) that admits the flow.
     func ciliumAllow(_ selecting: [CiliumSelection], direction: PolicyType, pod: PolicySubject, peer: PolicySubject,
-                     proto: L4Protocol, port: UInt16) -> CiliumAllow {
+                     proto: L4Protocol, port: UInt16, icmpType: UInt8?) -> CiliumAllow {
         var near: [RuleReference] = []
         var unknown: DirectionReason?
         var notes: [String] = []
@@ -87,10 +88,11 @@ extension VerdictEvaluator {
             for (index, rule) in selection.rule.allows(direction).enumerated() {
                 let path = selection.rule.path.isEmpty ? "\(key)[\(index)]" : "\(selection.rule.path).\(key)[\(index)]"
                 let reference = RuleReference(policy: selection.policy.qualifiedName, direction: direction, index: index, path: path)
-                switch match(rule, direction: direction, policy: selection.policy, pod: pod, peer: peer, proto: proto, port: port) {
-                case .match(let portIndex, let l7):
+                switch match(rule, direction: direction, policy: selection.policy, pod: pod, peer: peer, proto: proto, port: port,
+                              icmpType: icmpType) {
+                case .match(let detail, let l7):
                     var decided = reference
-                    if let portIndex { decided.path = path + ".toPorts[\(portIndex)]" }
+                    if let detail { decided.path = path + "." + detail }
                     return .allowed(decided, l7: l7)
                 case .peerOnly:
                     near.append(reference)
@@ -109,37 +111,42 @@ extension VerdictEvaluator {
     // MARK: - One rule
 
     enum CiliumRuleMatch {
-        /// Peer and port match; the `toPorts` entry that matched (nil without `toPorts`) and its L7 rules.
-        case match(toPorts: Int?, l7: [String])
-        /// The peer matches, the port does not.
+        /// Peer and L4 part match; what of the L4 part matched (`toPorts[1]`, `icmps`; nil
+        /// without an L4 part) and its L7 rules.
+        case match(detail: String?, l7: [String])
+        /// The peer matches, the port (or ICMP type) does not.
         case peerOnly
         case noMatch
         case unknown(String)
     }
 
+    /// Whether one rule admits the flow: its peer part, then its L4 part, where `toPorts` and
+    /// `icmps` are alternatives (ICMP traffic matches only `icmps`, by family and type).
     func match(_ rule: CiliumPeerRule, direction: PolicyType, policy: CiliumNetworkPolicy, pod: PolicySubject,
-               peer: PolicySubject, proto: L4Protocol, port: UInt16) -> CiliumRuleMatch {
+               peer: PolicySubject, proto: L4Protocol, port: UInt16, icmpType: UInt8?) -> CiliumRuleMatch {
         switch peerMatch(rule, policy: policy, peer: peer) {
         case .noMatch: return .noMatch
         case .unknown(let construct): return .unknown(construct)
         case .match: break
         }
-        let portOwner = direction == .ingress ? pod : peer
-        let icmps = rule.unsupported.first { $0.isPortConstruct }
-        guard let toPorts = rule.toPorts else {
-            // `icmps` alone restricts the rule to those ICMP types.
-            if let icmps { return proto.hasPorts ? .peerOnly : .unknown(icmps.field) }
-            return .match(toPorts: nil, l7: [])
+        guard rule.hasL4Part else { return .match(detail: nil, l7: []) }
+        if proto == .icmpv4 || proto == .icmpv6 {
+            let family: CiliumICMPField.Family = proto == .icmpv4 ? .ipv4 : .ipv6
+            if let icmpType, rule.icmps?.contains(CiliumICMPField(family: family, type: icmpType)) == true {
+                return .match(detail: "icmps", l7: [])
+            }
+            if let named = rule.unsupported.first(where: \.isPortConstruct) { return .unknown(named.field + " (a type given by name)") }
+            return .peerOnly
         }
+        let portOwner = direction == .ingress ? pod : peer
         var unresolved: String?
-        for (index, entry) in toPorts.enumerated() {
+        for (index, entry) in (rule.toPorts ?? []).enumerated() {
             switch portMatch(entry.ports, proto: proto, port: port, owner: portOwner) {
-            case .match: return .match(toPorts: index, l7: entry.l7)
+            case .match: return .match(detail: "toPorts[\(index)]", l7: entry.l7)
             case .noMatch: continue
             case .unresolved(let name): unresolved = unresolved ?? "named port \"\(name)\" (give --pods)"
             }
         }
-        if let icmps, !proto.hasPorts { return .unknown(icmps.field) }
         return unresolved.map(CiliumRuleMatch.unknown) ?? .peerOnly
     }
 
@@ -151,9 +158,7 @@ extension VerdictEvaluator {
     /// Whether the rule's peer fields name `peer`.
     func peerMatch(_ rule: CiliumPeerRule, policy: CiliumNetworkPolicy, peer: PolicySubject) -> PeerMatch {
         // Without peer fields: every peer if the rule has ports, none for an empty rule.
-        guard rule.hasPeerFields else {
-            return rule.toPorts != nil || rule.unsupported.contains(where: \.isPortConstruct) ? .match : .noMatch
-        }
+        guard rule.hasPeerFields else { return rule.hasL4Part ? .match : .noMatch }
         var matched = false
         if let selectors = rule.endpoints {
             matched = selectors.contains { endpointMatches($0, policy: policy, peer: peer) }

@@ -72,14 +72,21 @@ public struct VerdictEvaluator: Sendable {
     public func evaluate(_ flow: Flow) -> Evaluation {
         evaluate(source: subject(flow.source, address: flow.sourceIP),
                  destination: subject(flow.destination, address: flow.destinationIP),
-                 proto: flow.l4.proto, port: flow.l4.destinationPort, isReply: flow.isReply == true)
+                 proto: flow.l4.proto, port: flow.l4.destinationPort, isReply: flow.isReply == true,
+                 icmpType: VerdictEvaluator.icmpType(of: flow))
     }
 
-    /// Evaluates traffic from `source` to `destination` on `proto`/`port` (the destination port).
+    /// The ICMP type of an ICMP flow (Hubble's `icmpv4.type`, kept in `sourcePort`); nil otherwise.
+    public static func icmpType(of flow: Flow) -> UInt8? {
+        flow.l4.proto == .icmpv4 || flow.l4.proto == .icmpv6 ? UInt8(truncatingIfNeeded: flow.l4.sourcePort) : nil
+    }
+
+    /// Evaluates traffic from `source` to `destination` on `proto`/`port` (the destination port),
+    /// with the ICMP type of ICMP traffic (Cilium's `icmps` rules read it).
     public func evaluate(source: PolicySubject, destination: PolicySubject, proto: L4Protocol, port: UInt16,
-                         isReply: Bool = false) -> Evaluation {
-        let egress = check(.egress, pod: source, peer: destination, proto: proto, port: port)
-        let ingress = check(.ingress, pod: destination, peer: source, proto: proto, port: port)
+                         isReply: Bool = false, icmpType: UInt8? = nil) -> Evaluation {
+        let egress = check(.egress, pod: source, peer: destination, proto: proto, port: port, icmpType: icmpType)
+        let ingress = check(.ingress, pod: destination, peer: source, proto: proto, port: port, icmpType: icmpType)
         var evaluation = Evaluation(decision: combine(egress.decision, ingress.decision), egress: egress, ingress: ingress)
         if isReply {
             evaluation.decision = .allowed
@@ -109,7 +116,7 @@ public struct VerdictEvaluator: Sendable {
     /// Cilium deny rules are checked first and win; then the pod is isolated when a
     /// NetworkPolicy or a Cilium rule isolates it; then any allow of either kind admits the flow.
     private func check(_ direction: PolicyType, pod: PolicySubject, peer: PolicySubject, proto: L4Protocol,
-                       port: UInt16) -> DirectionVerdict {
+                       port: UInt16, icmpType: UInt8?) -> DirectionVerdict {
         guard pod.kind == .pod else {
             if !hostPolicies.isEmpty && (pod.kind == .host || pod.kind == .remoteNode) {
                 return DirectionVerdict(direction: direction, decision: .unknown, isolatingPolicies: [],
@@ -119,11 +126,12 @@ public struct VerdictEvaluator: Sendable {
                                     reason: .notAPod(pod.description))
         }
         let selecting = ciliumRules(selecting: pod)
-        let denial = ciliumDenial(selecting, direction: direction, pod: pod, peer: peer, proto: proto, port: port)
+        let denial = ciliumDenial(selecting, direction: direction, pod: pod, peer: peer, proto: proto, port: port, icmpType: icmpType)
         if case .denied(let reference) = denial {
             return DirectionVerdict(direction: direction, decision: .denied, isolatingPolicies: [], reason: .deniedBy(reference))
         }
-        var verdict = checkAllows(direction, pod: pod, peer: peer, proto: proto, port: port, selecting: selecting)
+        var verdict = checkAllows(direction, pod: pod, peer: peer, proto: proto, port: port, icmpType: icmpType,
+                                  selecting: selecting)
         // A deny rule that may match leaves the flow undecided unless it is denied anyway.
         if case .unknown(let reference, let construct) = denial, verdict.decision == .allowed {
             verdict.notes.insert("a deny rule may apply", at: 0)
@@ -134,7 +142,7 @@ public struct VerdictEvaluator: Sendable {
     }
 
     private func checkAllows(_ direction: PolicyType, pod: PolicySubject, peer: PolicySubject, proto: L4Protocol,
-                             port: UInt16, selecting: [CiliumSelection]) -> DirectionVerdict {
+                             port: UInt16, icmpType: UInt8?, selecting: [CiliumSelection]) -> DirectionVerdict {
         let isolating = (policiesByNamespace[pod.namespace] ?? []).filter { policy in
             policy.effectivePolicyTypes.contains(direction) && policy.podSelector.matches(pod.podLabels)
         }
@@ -164,7 +172,7 @@ public struct VerdictEvaluator: Sendable {
             }
         }
         var notes: [String] = []
-        switch ciliumAllow(selecting, direction: direction, pod: pod, peer: peer, proto: proto, port: port) {
+        switch ciliumAllow(selecting, direction: direction, pod: pod, peer: peer, proto: proto, port: port, icmpType: icmpType) {
         case .allowed(let reference, let l7):
             var verdict = DirectionVerdict(direction: direction, decision: .allowed, isolatingPolicies: names,
                                            reason: .allowedBy(reference))

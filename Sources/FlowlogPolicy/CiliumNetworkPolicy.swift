@@ -170,6 +170,23 @@ public struct CiliumPortRule: Sendable, Hashable {
     }
 }
 
+/// One `icmps[].fields[]` entry: an ICMP type of one family.
+public struct CiliumICMPField: Sendable, Hashable, CustomStringConvertible {
+    public enum Family: String, Sendable, Hashable {
+        case ipv4 = "IPv4", ipv6 = "IPv6"
+    }
+
+    public var family: Family
+    public var type: UInt8
+
+    public init(family: Family = .ipv4, type: UInt8) {
+        self.family = family
+        self.type = type
+    }
+
+    public var description: String { "\(family.rawValue) type \(type)" }
+}
+
 /// A construct flowlog reads but cannot evaluate from flows (`toServices`, `fromRequires`, …).
 public struct CiliumUnsupported: Sendable, Hashable {
     /// The field name, such as `toServices`.
@@ -187,7 +204,7 @@ public struct CiliumUnsupported: Sendable, Hashable {
     /// rather than naming peers of its own.
     public var narrowsPeers: Bool { field == "fromRequires" || field == "toRequires" }
 
-    /// Whether the construct is about ports (`icmps`), not peers.
+    /// Whether the construct is about ports (`icmps` with a type given by name), not peers.
     public var isPortConstruct: Bool { field == "icmps" }
 }
 
@@ -207,20 +224,26 @@ public struct CiliumPeerRule: Sendable, Hashable {
     public var fqdns: [CiliumFQDNSelector]?
     /// nil when absent or empty: every port.
     public var toPorts: [CiliumPortRule]?
+    /// `icmps` (the fields of all its entries); with `toPorts`, the alternatives of the rule's L4 part.
+    public var icmps: [CiliumICMPField]?
     public var unsupported: [CiliumUnsupported]
     public var location: SourceLocation?
 
     public init(endpoints: [LabelSelector]? = nil, entities: [CiliumEntity]? = nil, cidrs: [CiliumCIDRRule]? = nil,
-                fqdns: [CiliumFQDNSelector]? = nil, toPorts: [CiliumPortRule]? = nil, unsupported: [CiliumUnsupported] = [],
-                location: SourceLocation? = nil) {
+                fqdns: [CiliumFQDNSelector]? = nil, toPorts: [CiliumPortRule]? = nil, icmps: [CiliumICMPField]? = nil,
+                unsupported: [CiliumUnsupported] = [], location: SourceLocation? = nil) {
         self.endpoints = endpoints
         self.entities = entities
         self.cidrs = cidrs
         self.fqdns = fqdns
         self.toPorts = toPorts
+        self.icmps = icmps
         self.unsupported = unsupported
         self.location = location
     }
+
+    /// Whether the rule restricts ports or ICMP types at all (an L4 part).
+    public var hasL4Part: Bool { toPorts != nil || icmps != nil || unsupported.contains(where: \.isPortConstruct) }
 
     /// Whether the rule names peers at all (any L3 field, supported or not).
     public var hasPeerFields: Bool {

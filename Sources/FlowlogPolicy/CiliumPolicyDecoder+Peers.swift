@@ -8,16 +8,16 @@ extension CiliumPolicyDecoder {
         switch key {
         case "ingress":
             return (["fromEndpoints", "fromEntities", "fromCIDR", "fromCIDRSet"],
-                    ["fromRequires", "fromGroups", "fromNodes", "icmps", "authentication"], false, true)
+                    ["fromRequires", "fromGroups", "fromNodes", "authentication"], false, true)
         case "ingressDeny":
             return (["fromEndpoints", "fromEntities", "fromCIDR", "fromCIDRSet"],
-                    ["fromRequires", "fromGroups", "fromNodes", "icmps"], false, false)
+                    ["fromRequires", "fromGroups", "fromNodes"], false, false)
         case "egress":
             return (["toEndpoints", "toEntities", "toCIDR", "toCIDRSet"],
-                    ["toRequires", "toGroups", "toNodes", "toServices", "icmps", "authentication"], true, true)
+                    ["toRequires", "toGroups", "toNodes", "toServices", "authentication"], true, true)
         default:
             return (["toEndpoints", "toEntities", "toCIDR", "toCIDRSet"],
-                    ["toRequires", "toGroups", "toNodes", "toServices", "icmps"], false, false)
+                    ["toRequires", "toGroups", "toNodes", "toServices"], false, false)
         }
     }
 
@@ -26,7 +26,7 @@ extension CiliumPolicyDecoder {
         guard let node = rule.value(key) else { return [] }
         let path = rule.child(key)
         let accepted = CiliumPolicyDecoder.fields(for: key)
-        var known = accepted.peers + accepted.unsupported + ["toPorts"]
+        var known = accepted.peers + accepted.unsupported + ["toPorts", "icmps"]
         if accepted.fqdns { known.append("toFQDNs") }
         let isIngress = key.hasPrefix("ingress")
         var rules: [CiliumPeerRule] = []
@@ -69,6 +69,9 @@ extension CiliumPolicyDecoder {
             }
             if let ports = fields.value("toPorts") {
                 peer.toPorts = try decodePortRules(ports, path: fields.child("toPorts"), allowsL7: accepted.l7)
+            }
+            if let icmps = fields.value("icmps") {
+                try decodeICMPs(icmps, path: fields.child("icmps"), into: &peer)
             }
             for name in accepted.unsupported {
                 guard let value = fields.value(name) else { continue }
@@ -165,6 +168,43 @@ extension CiliumPolicyDecoder {
             selectors.append(selector)
         }
         return selectors.isEmpty ? nil : selectors
+    }
+
+    // MARK: - ICMP
+
+    /// `icmps`: entries of `fields`, each a `type` (a number 0-255, or a name such as
+    /// `EchoRequest`) and a `family` (IPv4, the default, or IPv6). Types given by name are kept
+    /// as an unsupported construct: flowlog does not carry Cilium's table of names.
+    private mutating func decodeICMPs(_ node: YAMLNode, path: String, into peer: inout CiliumPeerRule) throws(PolicyError) {
+        var icmps: [CiliumICMPField] = []
+        for (index, item) in try node.list(path: path, expected: "a list of ICMP rules").enumerated() {
+            let rule = try MappingReader(item, path: indexPath(path, index), expected: "an ICMP rule (a mapping with fields)")
+            diagnostics += rule.unknownFields(known: ["fields"])
+            let fieldsPath = rule.child("fields")
+            for (fieldIndex, fieldNode) in try (rule.value("fields")?.list(path: fieldsPath, expected: "a list of ICMP fields") ?? []).enumerated() {
+                let field = try MappingReader(fieldNode, path: indexPath(fieldsPath, fieldIndex), expected: "an ICMP field (type and family)")
+                diagnostics += field.unknownFields(known: ["type", "family"])
+                var family = CiliumICMPField.Family.ipv4
+                if let familyNode = field.value("family") {
+                    let text = try familyNode.string(path: field.child("family"), expected: "IPv4 or IPv6")
+                    guard let parsed = CiliumICMPField.Family(rawValue: text) else {
+                        throw PolicyError.invalid(familyNode, path: field.child("family"), expected: "IPv4 or IPv6")
+                    }
+                    family = parsed
+                }
+                let typeNode = try field.required("type", hint: "an ICMP type such as 8")
+                switch typeNode.resolved {
+                case .int(let value?) where (0...255).contains(value):
+                    icmps.append(CiliumICMPField(family: family, type: UInt8(value)))
+                case .string(let name) where !name.isEmpty:
+                    peer.unsupported.append(CiliumUnsupported(field: "icmps", fieldPath: field.child("type"), location: typeNode.location))
+                    _ = name
+                default:
+                    throw PolicyError.invalid(typeNode, path: field.child("type"), expected: "an ICMP type 0-255 or its name")
+                }
+            }
+        }
+        if !icmps.isEmpty { peer.icmps = icmps }
     }
 
     // MARK: - Ports

@@ -212,6 +212,41 @@ import Testing
 
     @Test(arguments: portCases) func ports(_ test: Case) throws { try check(test) }
 
+    // MARK: - icmps
+
+    static let ping = cnp("api", "endpointSelector: {}\ningress:\n- fromEndpoints: [{}]\n  icmps: [{fields: [{type: 8, family: IPv4}]}]")
+
+    /// `Cluster.flow` gives ICMP flows type 8 (an echo request).
+    static let icmpCases: [Case] = [
+        Case(name: "the allowed type", policies: ping, from: web, to: api, proto: .icmpv4, port: 0, decision: .allowed,
+             explanation: "allowed by prod/api ingress[0].icmps"),
+        Case(name: "another family", policies: ping, from: web, to: api, proto: .icmpv6, port: 0, decision: .denied),
+        Case(name: "icmps alone admits no TCP", policies: ping, from: web, to: api, port: 80, decision: .denied),
+        Case(name: "toPorts and icmps are alternatives",
+             policies: cnp("api", "endpointSelector: {}\ningress:\n- toPorts: [{ports: [{port: \"80\"}]}]\n  icmps: [{fields: [{type: 8}]}]"),
+             from: web, to: api, port: 80, decision: .allowed, explanation: "prod/api ingress[0].toPorts[0]"),
+        Case(name: "a type by name is unknown",
+             policies: cnp("api", "endpointSelector: {}\ningress: [{icmps: [{fields: [{type: EchoRequest}]}]}]"),
+             from: web, to: api, proto: .icmpv4, port: 0, decision: .unknown, explanation: "icmps (a type given by name)"),
+        Case(name: "ICMP denied by type", policies: npAllowAll + cnp("deny", "endpointSelector: {}\ningressDeny: [{icmps: [{fields: [{type: 8}]}]}]"),
+             from: web, to: api, proto: .icmpv4, port: 0, decision: .denied, explanation: "prod/deny ingressDeny[0].icmps"),
+    ]
+
+    @Test(arguments: icmpCases) func icmps(_ test: Case) throws { try check(test) }
+
+    @Test func theICMPTypeIsPartOfTheCacheKey() throws {
+        let loaded = try PolicyLoader.load(yaml: Self.ping, file: "t.yaml")
+        let evaluator = VerdictEvaluator(policies: loaded.policies, ciliumPolicies: loaded.ciliumPolicies)
+        let cache = EvaluationCache(evaluator: evaluator)
+        var echo = Cluster.flow(from: Self.web, to: Self.api, proto: .icmpv4, port: 0)
+        var timestamp = echo
+        timestamp.l4.sourcePort = 13
+        #expect(cache.evaluate(echo).decision == .allowed)
+        #expect(cache.evaluate(timestamp).decision == .denied)
+        echo.l4.destinationPort = 0
+        #expect(cache.evaluate(echo).decision == .allowed)
+    }
+
     // MARK: - Deny rules
 
     static let npAllowAll = networkPolicy("open", "podSelector: {}\npolicyTypes: [Ingress]\ningress: [{}]")
@@ -307,7 +342,7 @@ import Testing
     /// the flows of all the cases of a table go through one cache.
     @Test func theCacheAgreesWithTheEvaluatorOnEveryCase() throws {
         let tables = [Self.endpointSelectorCases, Self.endpointPeerCases, Self.entityCases, Self.cidrCases, Self.portCases,
-                      Self.denyCases, Self.defaultDenyCases, Self.beyondL4Cases]
+                      Self.icmpCases, Self.denyCases, Self.defaultDenyCases, Self.beyondL4Cases]
         for table in tables {
             for policies in Set(table.map(\.policies)) {
                 let loaded = try PolicyLoader.load(yaml: policies, file: "t.yaml")

@@ -144,6 +144,24 @@ import Testing
         #expect(egress[2].unsupported.first?.narrowsPeers == true)
     }
 
+    @Test func icmpsKeepsNumericTypesAndMarksNamedOnesUnsupported() throws {
+        let policy = try Self.only("""
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: ping, namespace: production}
+            spec:
+              endpointSelector: {}
+              ingress:
+                - icmps:
+                    - fields: [{type: 8, family: IPv4}, {type: 128, family: IPv6}]
+                    - fields: [{type: EchoReply}]
+            """)
+        let rule = try #require(policy.rules.first?.ingress.first)
+        #expect(rule.icmps == [CiliumICMPField(family: .ipv4, type: 8), CiliumICMPField(family: .ipv6, type: 128)])
+        #expect(rule.unsupported.map(\.fieldPath) == ["spec.ingress[0].icmps[1].fields[0].type"])
+        #expect(!rule.hasPeerFields && rule.hasL4Part)
+    }
+
     @Test func aPolicyDefinedAgainReplacesTheFirstPerKind() throws {
         let result = try PolicyLoader.load(yaml: """
             apiVersion: cilium.io/v2
