@@ -139,15 +139,22 @@ POLICIES="$OUT/policies-50"
 rm -rf "$POLICIES"
 python3 Benchmarks/make_policies.py "$POLICIES" 2>/dev/null
 REPLAY_MS=$(median_ms 9 "$FLOWLOG" replay --db "$DB" --policies "$POLICIES")
+CILIUM_POLICIES="$OUT/cilium-policies-50"
+rm -rf "$CILIUM_POLICIES"
+python3 Benchmarks/make_policies.py "$CILIUM_POLICIES" --cilium 2>/dev/null
+CILIUM_REPLAY_MS=$(median_ms 9 "$FLOWLOG" replay --db "$DB" --policies "$CILIUM_POLICIES")
 DROPS_MS=$(median_ms 9 "$FLOWLOG" drops --db "$DB")
 say "## Replay of $N stored flows against 50 policies (median of 9 runs, whole process)"
 say ""
 say "| command | ms |"
 say "|---|---:|"
 say "| replay --policies (50 policies) | $REPLAY_MS |"
+say "| replay --policies (50 CiliumNetworkPolicies) | $CILIUM_REPLAY_MS |"
 say "| drops (same flows) | $DROPS_MS |"
 say ""
 say "replay: $(python3 -c "print(f'{$N / ($REPLAY_MS / 1000):,.0f}')") flows/s; $(ratio "$REPLAY_MS" "$DROPS_MS")× the time of drops"
+say ""
+say "replay (CiliumNetworkPolicies): $(python3 -c "print(f'{$N / ($CILIUM_REPLAY_MS / 1000):,.0f}')") flows/s; $(ratio "$CILIUM_REPLAY_MS" "$DROPS_MS")× the time of drops"
 say ""
 
 if [ "$BIG" -gt 0 ]; then

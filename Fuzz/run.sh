@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds and runs the libFuzzer targets: the flow-line decoder, the policy loader, and the
+# Builds and runs the libFuzzer targets: the flow-line decoder, the policy loader (NetworkPolicy and
+# the Cilium kinds), and the
 # filter flags read into a query (times, durations, selectors) with its window arithmetic.
 #
 #   bash Fuzz/run.sh [SECONDS]      default 60 seconds per target
@@ -40,6 +41,12 @@ fi
 if [ -z "$(ls -A Fuzz/corpus-policies)" ]; then
     cp SampleFlows/policies/*.yaml SampleFlows/broken-policies/*.yaml Fuzz/corpus-policies/
 fi
+# The Cilium kinds (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy): added to an existing
+# corpus too, under a prefix, since their names repeat the NetworkPolicy seeds'.
+for seed in SampleFlows/policies-cilium/*.yaml SampleFlows/policies-cilium-mixed/*.yaml \
+            SampleFlows/broken-policies-cilium/*.yaml SampleFlows/lint-cilium/*.yaml; do
+    cp -n "$seed" "Fuzz/corpus-policies/cilium-$(basename "$(dirname "$seed")")-$(basename "$seed")"
+done
 if [ -z "$(ls -A Fuzz/corpus-flags)" ]; then
     # A "now" selector byte, then lines of (flag byte, value): 17 is --since, 18 --until, 6 --label,
     # 29 --drop-reason (10 is the line break; 29 modulo 19 is 10), 13 --from-ip (FlowQueryFlagsTarget.swift).

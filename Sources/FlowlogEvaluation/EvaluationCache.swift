@@ -8,7 +8,11 @@ import FlowlogPolicy
 /// the same pod (a pod may always reach itself, while two replicas with one label set may not).
 /// An endpoint outside the cluster adds its address, since every world address shares one
 /// identity but `ipBlock` rules tell them apart; with `ipBlockMatchesPodIPs` every address counts,
-/// and with named ports from `--pods` the pod name does too.
+/// and with named ports from `--pods` the pod name does too. Cilium rules read nothing else: their
+/// selectors read the label set (with the namespace and kind it implies), entities the kind and
+/// labels, CIDR rules and `world-ipv4`/`-ipv6` the address of an endpoint outside the cluster,
+/// `icmps` rules the ICMP type (which is why the key holds it).
+/// (Flows carry no destination names, so `toFQDNs` adds nothing to the key.)
 ///
 /// Not thread-safe: one cache per thread.
 public final class EvaluationCache {
@@ -49,6 +53,8 @@ public final class EvaluationCache {
         var destination: Side
         var proto: L4Protocol
         var port: UInt16
+        /// The ICMP type of ICMP traffic, which Cilium's `icmps` rules read (0 otherwise).
+        var icmpType: UInt8
         var isReply: Bool
         var samePod: Bool
     }
@@ -63,7 +69,8 @@ public final class EvaluationCache {
         let source = knowledge(flow.source)
         let destination = knowledge(flow.destination)
         let key = Key(source: side(source, flow.sourceIP), destination: side(destination, flow.destinationIP),
-                      proto: flow.l4.proto, port: flow.l4.destinationPort, isReply: flow.isReply == true,
+                      proto: flow.l4.proto, port: flow.l4.destinationPort,
+                      icmpType: VerdictEvaluator.icmpType(of: flow) ?? 0, isReply: flow.isReply == true,
                       samePod: !flow.source.podName.isEmpty && flow.source.podName == flow.destination.podName
                           && flow.source.effectiveNamespace == flow.destination.effectiveNamespace)
         if let cached = entries[key] {
@@ -75,7 +82,8 @@ public final class EvaluationCache {
         var destinationSubject = destination.subject
         destinationSubject.address = flow.destinationIP
         let evaluation = evaluator.evaluate(source: sourceSubject, destination: destinationSubject, proto: flow.l4.proto,
-                                            port: flow.l4.destinationPort, isReply: flow.isReply == true)
+                                            port: flow.l4.destinationPort, isReply: flow.isReply == true,
+                                            icmpType: VerdictEvaluator.icmpType(of: flow))
         if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
         entries[key] = evaluation
         return evaluation

@@ -18,8 +18,10 @@ public enum PolicyLinter {
     /// - Parameters:
     ///   - policies: the policy set, already validated by the loader.
     ///   - seen: endpoints seen in stored flows; empty to skip the checks that need them.
-    public static func lint(_ policies: [NetworkPolicy], seen: [Endpoint]) -> [LintFinding] {
-        let evaluator = VerdictEvaluator(policies: policies)
+    ///   - ciliumPolicies: the CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies of the set.
+    public static func lint(_ policies: [NetworkPolicy], ciliumPolicies: [CiliumNetworkPolicy] = [],
+                            seen: [Endpoint]) -> [LintFinding] {
+        let evaluator = VerdictEvaluator(policies: policies, ciliumPolicies: ciliumPolicies)
         let pods = Set(seen.map { evaluator.subject($0, address: nil) }.filter { $0.kind == .pod }
             .map { PodKey(namespace: $0.namespace, labels: $0.podLabels, namespaceLabels: $0.namespaceLabels) })
         var findings: [LintFinding] = []
@@ -57,7 +59,13 @@ public enum PolicyLinter {
                 }
             }
         }
-        findings += dnsFindings(policies)
+        // A Cilium rule that allows DNS in the namespace answers a NetworkPolicy default deny too.
+        findings += dnsFindings(policies).filter { finding in
+            let namespace = String(finding.policy.prefix { $0 != "/" })
+            return !ciliumAllowsDNS(ciliumPolicies, namespace: namespace)
+        }
+        let seenSubjects = Array(Set(seen.map { evaluator.subject($0, address: nil) })).sorted { $0.description < $1.description }
+        findings += ciliumFindings(ciliumPolicies, networkPolicies: policies, seen: seenSubjects, evaluator: evaluator)
         return findings
     }
 

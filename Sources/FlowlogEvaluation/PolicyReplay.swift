@@ -144,7 +144,7 @@ public enum PolicyReplay {
                 < ($1.outcome, $0.count, $1.source, $1.destination, $1.proto.rawValue, $1.port)
         }
         var report = ReplayReport(groups: sorted, totals: totals, notComparable: notComparable,
-                                  policyCount: evaluator.policies.count)
+                                  policyCount: evaluator.policyCount)
         report.forwardedUnknown = forwardedUnknown
         return report
     }

@@ -12,6 +12,10 @@ public struct PolicySubject: Sendable, Hashable {
     public var podLabels: [String: String]
     public var namespaceLabels: [String: String]
     public var address: IPAddress?
+    /// The labels Cilium's endpoint selectors see: the identity labels with their sources, plus
+    /// what Cilium always gives the endpoint (a pod's `k8s:io.kubernetes.pod.namespace` and
+    /// `k8s:io.cilium.k8s.namespace.labels.*`, a reserved endpoint's `reserved:` label).
+    public var ciliumLabels: [Label]
 
     public init(kind: EndpointKind, namespace: String = "", podName: String = "", podLabels: [String: String] = [:],
                 namespaceLabels: [String: String] = [:], address: IPAddress? = nil) {
@@ -21,6 +25,26 @@ public struct PolicySubject: Sendable, Hashable {
         self.podLabels = podLabels
         self.namespaceLabels = namespaceLabels
         self.address = address
+        let raw = podLabels.sorted { $0.key < $1.key }.map { Label(source: "k8s", key: $0.key, value: $0.value) }
+        ciliumLabels = PolicySubject.ciliumLabels(raw, kind: kind, namespace: namespace, namespaceLabels: namespaceLabels)
+    }
+
+    /// `raw` completed with the labels Cilium derives from the endpoint's kind and namespace.
+    static func ciliumLabels(_ raw: [Label], kind: EndpointKind, namespace: String,
+                             namespaceLabels: [String: String]) -> [Label] {
+        var labels = raw
+        func add(_ label: Label) {
+            if !labels.contains(where: { $0.source == label.source && $0.key == label.key }) { labels.append(label) }
+        }
+        if kind == .pod {
+            if !namespace.isEmpty { add(Label(source: "k8s", key: "io.kubernetes.pod.namespace", value: namespace)) }
+            for (key, value) in namespaceLabels.sorted(by: { $0.key < $1.key }) where key != "kubernetes.io/metadata.name" {
+                add(Label(source: "k8s", key: namespaceLabelPrefix + key, value: value))
+            }
+        } else if let name = kind.reservedName, kind != .unknown {
+            add(Label(source: "reserved", key: name, value: ""))
+        }
+        return labels
     }
 
     /// Reads an endpoint as Cilium labels it.
@@ -55,6 +79,8 @@ public struct PolicySubject: Sendable, Hashable {
         }
         self.podLabels = kind == .pod ? podLabels : [:]
         self.namespaceLabels = namespaceLabels
+        ciliumLabels = PolicySubject.ciliumLabels(endpoint.parsedLabels, kind: kind, namespace: namespace,
+                                                  namespaceLabels: namespaceLabels)
     }
 
     static let namespaceLabelPrefix = "io.cilium.k8s.namespace.labels."

@@ -1,7 +1,8 @@
 import FlowlogModel
 import FlowlogStore
 import FlowlogPolicy
-/// Decides whether NetworkPolicies allow a flow, exactly as Kubernetes specifies, and explains why.
+/// Decides whether NetworkPolicies and Cilium policies allow a flow, as Kubernetes and Cilium
+/// specify, and explains why.
 ///
 /// Pure and deterministic: no I/O, no clock. The rules it implements (NetworkPolicy v1):
 /// - A pod is isolated for ingress (egress) when a policy in its namespace selects it and has
@@ -11,7 +12,12 @@ import FlowlogPolicy
 /// - A flow is allowed when the source allows it as egress and the destination allows it as
 ///   ingress. Both sides are checked whatever side reported the flow.
 /// - Replies of allowed connections are allowed (policies are stateful); a pod may always reach
-///   itself; traffic between a pod and its own node is always allowed.
+///   itself; traffic between a pod and its own node is always allowed (unless a Cilium rule puts
+///   the pod into egress default deny: Cilium enforces a pod's egress to its node).
+///
+/// Cilium policies join in as Cilium documents (see `VerdictEvaluator+Cilium.swift`): their deny
+/// rules win over every allow of any kind, their rules isolate an endpoint per direction, and
+/// their allows add to the NetworkPolicies' union.
 public struct VerdictEvaluator: Sendable {
     public struct Options: Sendable {
         /// Whether `ipBlock` also matches pod (and node) addresses, as iptables-based
@@ -27,14 +33,35 @@ public struct VerdictEvaluator: Sendable {
     }
 
     public let policies: [NetworkPolicy]
+    public let ciliumPolicies: [CiliumNetworkPolicy]
     public let options: Options
     private let policiesByNamespace: [String: [NetworkPolicy]]
+    /// Cilium rules with an endpoint selector, sorted by policy name: clusterwide ones under "",
+    /// namespaced ones under their namespace.
+    let ciliumRulesByNamespace: [String: [CiliumSelection]]
+    /// Clusterwide policies with a `nodeSelector` rule (host policies).
+    let hostPolicies: [String]
 
-    public init(policies: [NetworkPolicy], options: Options = Options()) {
+    public init(policies: [NetworkPolicy], ciliumPolicies: [CiliumNetworkPolicy] = [], options: Options = Options()) {
         self.policies = policies
+        self.ciliumPolicies = ciliumPolicies
         self.options = options
         policiesByNamespace = Dictionary(grouping: policies, by: \.namespace)
+        var selections: [String: [CiliumSelection]] = [:]
+        var hosts: Set<String> = []
+        for policy in ciliumPolicies.sorted(by: { $0.qualifiedName < $1.qualifiedName }) {
+            for rule in policy.rules {
+                if rule.nodeSelector != nil { hosts.insert(policy.qualifiedName) }
+                guard rule.endpointSelector != nil else { continue }
+                selections[policy.namespace ?? "", default: []].append(CiliumSelection(policy: policy, rule: rule))
+            }
+        }
+        ciliumRulesByNamespace = selections
+        hostPolicies = hosts.sorted()
     }
+
+    /// How many policies of both kinds the evaluator holds.
+    public var policyCount: Int { policies.count + ciliumPolicies.count }
 
     /// The subject a flow endpoint is for the rules.
     public func subject(_ endpoint: Endpoint, address: IPAddress?) -> PolicySubject {
@@ -45,14 +72,21 @@ public struct VerdictEvaluator: Sendable {
     public func evaluate(_ flow: Flow) -> Evaluation {
         evaluate(source: subject(flow.source, address: flow.sourceIP),
                  destination: subject(flow.destination, address: flow.destinationIP),
-                 proto: flow.l4.proto, port: flow.l4.destinationPort, isReply: flow.isReply == true)
+                 proto: flow.l4.proto, port: flow.l4.destinationPort, isReply: flow.isReply == true,
+                 icmpType: VerdictEvaluator.icmpType(of: flow))
     }
 
-    /// Evaluates traffic from `source` to `destination` on `proto`/`port` (the destination port).
+    /// The ICMP type of an ICMP flow (Hubble's `icmpv4.type`, kept in `sourcePort`); nil otherwise.
+    public static func icmpType(of flow: Flow) -> UInt8? {
+        flow.l4.proto == .icmpv4 || flow.l4.proto == .icmpv6 ? UInt8(truncatingIfNeeded: flow.l4.sourcePort) : nil
+    }
+
+    /// Evaluates traffic from `source` to `destination` on `proto`/`port` (the destination port),
+    /// with the ICMP type of ICMP traffic (Cilium's `icmps` rules read it).
     public func evaluate(source: PolicySubject, destination: PolicySubject, proto: L4Protocol, port: UInt16,
-                         isReply: Bool = false) -> Evaluation {
-        let egress = check(.egress, pod: source, peer: destination, proto: proto, port: port)
-        let ingress = check(.ingress, pod: destination, peer: source, proto: proto, port: port)
+                         isReply: Bool = false, icmpType: UInt8? = nil) -> Evaluation {
+        let egress = check(.egress, pod: source, peer: destination, proto: proto, port: port, icmpType: icmpType)
+        let ingress = check(.ingress, pod: destination, peer: source, proto: proto, port: port, icmpType: icmpType)
         var evaluation = Evaluation(decision: combine(egress.decision, ingress.decision), egress: egress, ingress: ingress)
         if isReply {
             evaluation.decision = .allowed
@@ -61,7 +95,8 @@ public struct VerdictEvaluator: Sendable {
                   source.namespace == destination.namespace, source.podName == destination.podName {
             evaluation.decision = .allowed
             evaluation.shortcut = "allowed: a pod can always reach itself"
-        } else if (source.kind == .host && destination.kind == .pod) || (source.kind == .pod && destination.kind == .host) {
+        } else if (source.kind == .host && destination.kind == .pod)
+                    || (source.kind == .pod && destination.kind == .host && !ciliumIsolates(source, .egress)) {
             evaluation.decision = .allowed
             evaluation.shortcut = "allowed: traffic between a pod and its own node is always allowed"
         }
@@ -77,21 +112,47 @@ public struct VerdictEvaluator: Sendable {
     // MARK: - One direction
 
     /// Whether `pod` allows traffic with `peer` in `direction` (egress: pod → peer; ingress: peer → pod).
+    ///
+    /// Cilium deny rules are checked first and win; then the pod is isolated when a
+    /// NetworkPolicy or a Cilium rule isolates it; then any allow of either kind admits the flow.
     private func check(_ direction: PolicyType, pod: PolicySubject, peer: PolicySubject, proto: L4Protocol,
-                       port: UInt16) -> DirectionVerdict {
+                       port: UInt16, icmpType: UInt8?) -> DirectionVerdict {
         guard pod.kind == .pod else {
+            if !hostPolicies.isEmpty && (pod.kind == .host || pod.kind == .remoteNode) {
+                return DirectionVerdict(direction: direction, decision: .unknown, isolatingPolicies: [],
+                                        reason: .hostPolicy(hostPolicies))
+            }
             return DirectionVerdict(direction: direction, decision: .allowed, isolatingPolicies: [],
                                     reason: .notAPod(pod.description))
         }
+        let selecting = ciliumRules(selecting: pod)
+        let denial = ciliumDenial(selecting, direction: direction, pod: pod, peer: peer, proto: proto, port: port, icmpType: icmpType)
+        if case .denied(let reference) = denial {
+            return DirectionVerdict(direction: direction, decision: .denied, isolatingPolicies: [], reason: .deniedBy(reference))
+        }
+        var verdict = checkAllows(direction, pod: pod, peer: peer, proto: proto, port: port, icmpType: icmpType,
+                                  selecting: selecting)
+        // A deny rule that may match leaves the flow undecided unless it is denied anyway.
+        if case .unknown(let reference, let construct) = denial, verdict.decision == .allowed {
+            verdict.notes.insert("a deny rule may apply", at: 0)
+            verdict.decision = .unknown
+            verdict.reason = .unsupported(reference, construct: construct)
+        }
+        return verdict
+    }
+
+    private func checkAllows(_ direction: PolicyType, pod: PolicySubject, peer: PolicySubject, proto: L4Protocol,
+                             port: UInt16, icmpType: UInt8?, selecting: [CiliumSelection]) -> DirectionVerdict {
         let isolating = (policiesByNamespace[pod.namespace] ?? []).filter { policy in
             policy.effectivePolicyTypes.contains(direction) && policy.podSelector.matches(pod.podLabels)
         }
-        let names = isolating.map(\.qualifiedName).sorted()
-        guard !isolating.isEmpty else {
+        let ciliumIsolating = selecting.filter { $0.rule.enablesDefaultDeny(direction) }.map(\.policy.qualifiedName)
+        let names = Array(Set(isolating.map(\.qualifiedName) + ciliumIsolating)).sorted()
+        guard !names.isEmpty else {
             return DirectionVerdict(direction: direction, decision: .allowed, isolatingPolicies: [], reason: .notIsolated)
         }
         var nearMisses: [RuleReference] = []
-        var unresolved: (RuleReference, String)?
+        var unresolved: DirectionReason?
         for policy in isolating.sorted(by: { $0.qualifiedName < $1.qualifiedName }) {
             let rules = (direction == .ingress ? policy.ingress : policy.egress) ?? []
             for (index, rule) in rules.enumerated() {
@@ -106,16 +167,29 @@ public struct VerdictEvaluator: Sendable {
                 case .noMatch:
                     nearMisses.append(reference)
                 case .unresolved(let name):
-                    if unresolved == nil { unresolved = (reference, name) }
+                    if unresolved == nil { unresolved = .namedPortUnresolved(reference, port: name) }
                 }
             }
         }
-        if let (reference, name) = unresolved {
-            return DirectionVerdict(direction: direction, decision: .unknown, isolatingPolicies: names,
-                                    reason: .namedPortUnresolved(reference, port: name))
+        var notes: [String] = []
+        switch ciliumAllow(selecting, direction: direction, pod: pod, peer: peer, proto: proto, port: port, icmpType: icmpType) {
+        case .allowed(let reference, let l7):
+            var verdict = DirectionVerdict(direction: direction, decision: .allowed, isolatingPolicies: names,
+                                           reason: .allowedBy(reference))
+            if !l7.isEmpty {
+                verdict.notes = ["L7 rules (\(l7.joined(separator: ", "))) apply on top; flowlog decides on L3/L4"]
+            }
+            return verdict
+        case .notAllowed(let near, let unknown, let ciliumNotes):
+            nearMisses += near
+            if unresolved == nil { unresolved = unknown }
+            notes = ciliumNotes
+        }
+        if let unresolved {
+            return DirectionVerdict(direction: direction, decision: .unknown, isolatingPolicies: names, reason: unresolved, notes: notes)
         }
         return DirectionVerdict(direction: direction, decision: .denied, isolatingPolicies: names,
-                                reason: .noRuleMatched(peerMatched: nearMisses))
+                                reason: .noRuleMatched(peerMatched: nearMisses), notes: notes)
     }
 
     // MARK: - Peers
@@ -145,7 +219,7 @@ public struct VerdictEvaluator: Sendable {
 
     // MARK: - Ports
 
-    private enum PortMatch {
+    enum PortMatch {
         case match, noMatch
         case unresolved(String)
     }
@@ -177,7 +251,7 @@ public struct VerdictEvaluator: Sendable {
     }
 
     /// The number of the named container port on the pod `owner`, from `--pods`; nil when unknown.
-    private func resolve(_ name: String, proto: PolicyProtocol, owner: PolicySubject) -> UInt16? {
+    func resolve(_ name: String, proto: PolicyProtocol, owner: PolicySubject) -> UInt16? {
         guard owner.kind == .pod, !owner.podName.isEmpty else { return nil }
         return options.namedPorts["\(owner.namespace)/\(owner.podName)"]?.first { $0.name == name && $0.proto == proto }?.port
     }

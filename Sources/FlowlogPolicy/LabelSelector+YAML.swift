@@ -10,19 +10,25 @@ extension LabelSelector {
     /// take none; keys and values follow the label rules.
     ///
     /// - Throws: ``PolicyError`` at the first invalid node.
-    static func decoding(_ node: YAMLNode, path: String, diagnostics: inout [PolicyDiagnostic]) throws(PolicyError) -> LabelSelector {
+    ///
+    /// - Parameter ciliumKeys: Whether keys may carry a Cilium label source (`k8s:app`,
+    ///   `reserved:host`), as in CiliumNetworkPolicy selectors.
+    static func decoding(_ node: YAMLNode, path: String, ciliumKeys: Bool = false,
+                         diagnostics: inout [PolicyDiagnostic]) throws(PolicyError) -> LabelSelector {
         let fields = try MappingReader(node, path: path, expected: "a label selector (a mapping with matchLabels or matchExpressions)")
         diagnostics += fields.unknownFields(known: ["matchLabels", "matchExpressions"])
         var requirements: [Requirement] = []
         if let labels = fields.value("matchLabels") {
-            for (key, value) in try decodeLabelMap(labels, path: fields.child("matchLabels"), diagnostics: &diagnostics) {
+            for (key, value) in try decodeLabelMap(labels, path: fields.child("matchLabels"), ciliumKeys: ciliumKeys,
+                                                   diagnostics: &diagnostics) {
                 requirements.append(Requirement(key: key, op: .in, values: [value]))
             }
         }
         if let expressions = fields.value("matchExpressions") {
             let path = fields.child("matchExpressions")
             for (index, item) in try expressions.list(path: path, expected: "a list of requirements").enumerated() {
-                requirements.append(try decodingRequirement(item, path: indexPath(path, index), diagnostics: &diagnostics))
+                requirements.append(try decodingRequirement(item, path: indexPath(path, index), ciliumKeys: ciliumKeys,
+                                                            diagnostics: &diagnostics))
             }
         }
         return LabelSelector(requirements: requirements)
@@ -30,7 +36,7 @@ extension LabelSelector {
 
     private static let operators = "In, NotIn, Exists or DoesNotExist"
 
-    private static func decodingRequirement(_ node: YAMLNode, path: String,
+    private static func decodingRequirement(_ node: YAMLNode, path: String, ciliumKeys: Bool,
                                             diagnostics: inout [PolicyDiagnostic]) throws(PolicyError) -> Requirement {
         let fields = try MappingReader(node, path: path, expected: "a requirement (a mapping with key, operator and values)")
         diagnostics += fields.unknownFields(known: ["key", "operator", "values"])
@@ -62,7 +68,7 @@ extension LabelSelector {
 
         let keyNode = try fields.required("key", hint: "a label key")
         let key = try keyNode.string(path: fields.child("key"), expected: "a label key")
-        if let problem = KubernetesNames.labelKeyProblem(key) {
+        if let problem = KubernetesNames.labelKeyProblem(ciliumKeys ? CiliumLabelSource.bareKey(key) : key) {
             throw PolicyError.invalid(keyNode, path: fields.child("key"), expected: "a label key", reason: problem)
         }
         var values: [String] = []
@@ -85,11 +91,12 @@ extension LabelSelector {
 /// JSON decoding leaves it, with a warning, since it is rarely meant.
 ///
 /// - Throws: ``PolicyError`` when the node is not a mapping or a key or value is invalid.
-func decodeLabelMap(_ node: YAMLNode, path: String, diagnostics: inout [PolicyDiagnostic]) throws(PolicyError) -> [(key: String, value: String)] {
+func decodeLabelMap(_ node: YAMLNode, path: String, ciliumKeys: Bool = false,
+                    diagnostics: inout [PolicyDiagnostic]) throws(PolicyError) -> [(key: String, value: String)] {
     let fields = try MappingReader(node, path: path, expected: "a map of labels")
     var labels: [(key: String, value: String)] = []
     for field in fields.fields {
-        if let problem = KubernetesNames.labelKeyProblem(field.name) {
+        if let problem = KubernetesNames.labelKeyProblem(ciliumKeys ? CiliumLabelSource.bareKey(field.name) : field.name) {
             throw PolicyError.invalid(field.key, path: path, expected: "a label key", reason: problem)
         }
         let value: String
@@ -106,4 +113,21 @@ func decodeLabelMap(_ node: YAMLNode, path: String, diagnostics: inout [PolicyDi
         labels.append((field.name, value))
     }
     return labels
+}
+
+/// The label sources a Cilium selector key may start with (`k8s:app`, `reserved:host`).
+enum CiliumLabelSource {
+    static let known: Set<Substring> = ["k8s", "reserved", "any", "container", "unspec", "cidr", "cidrgroup", "fqdn", "cilium", "kvstore"]
+
+    /// The key without its source prefix, for the label-key rules (a Kubernetes key has no `:`).
+    static func bareKey(_ key: String) -> String {
+        guard let colon = key.firstIndex(of: ":"), known.contains(key[..<colon]) else { return key }
+        return String(key[key.index(after: colon)...])
+    }
+
+    /// The source prefix of a key, or nil for a bare key (which matches any source).
+    static func source(of key: String) -> Substring? {
+        guard let colon = key.firstIndex(of: ":"), known.contains(key[..<colon]) else { return nil }
+        return key[..<colon]
+    }
 }

@@ -5,17 +5,23 @@ public struct PolicyLoadResult: Sendable, Equatable {
     /// documents and list items in order). A policy defined again under the same
     /// `namespace/name` replaces the earlier one in place, with a warning.
     public var policies: [NetworkPolicy]
+    /// The CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies, in input order, with the
+    /// same replacement rule per kind and name.
+    public var ciliumPolicies: [CiliumNetworkPolicy]
     /// Warnings (unknown fields, ambiguous values) and notes (documents of other kinds that were
     /// skipped), in input order.
     public var diagnostics: [PolicyDiagnostic]
 
-    public init(policies: [NetworkPolicy] = [], diagnostics: [PolicyDiagnostic] = []) {
+    public init(policies: [NetworkPolicy] = [], ciliumPolicies: [CiliumNetworkPolicy] = [], diagnostics: [PolicyDiagnostic] = []) {
         self.policies = policies
+        self.ciliumPolicies = ciliumPolicies
         self.diagnostics = diagnostics
     }
 }
 
-/// Loads Kubernetes NetworkPolicies (`networking.k8s.io/v1`) from YAML, through libyaml.
+/// Loads Kubernetes NetworkPolicies (`networking.k8s.io/v1`) and Cilium's policies
+/// (`cilium.io/v2` CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy) from YAML, through
+/// libyaml, mixed freely in the same files.
 ///
 /// Inputs are files, directories and standard input; each may hold several documents (`---`)
 /// and `List` documents (`kind: List` or `NetworkPolicyList`, as `kubectl get netpol -A -o yaml`
@@ -59,7 +65,21 @@ public enum PolicyLoader {
             let documents = try YAMLParser.parse(bytes, file: file)
             let objects = try KubernetesObject.objects(in: documents, diagnostics: &diagnostics)
             var decoder = NetworkPolicyDecoder()
+            var ciliumDecoder = CiliumPolicyDecoder()
             for object in objects {
+                if CiliumPolicyDecoder.kinds.contains(object.kind) {
+                    let policy = try ciliumDecoder.decode(object)
+                    if let index = result.ciliumPolicies.firstIndex(where: { $0.kind == policy.kind && $0.qualifiedName == policy.qualifiedName }) {
+                        let first = result.ciliumPolicies[index].location.map { " (first at \($0))" } ?? ""
+                        diagnostics.append(PolicyDiagnostic(
+                            severity: .warning, location: policy.location,
+                            message: "\(policy.kind) \(policy.qualifiedName) is defined again\(first); the later definition replaces it"))
+                        result.ciliumPolicies[index] = policy
+                    } else {
+                        result.ciliumPolicies.append(policy)
+                    }
+                    continue
+                }
                 guard object.kind == "NetworkPolicy" else {
                     diagnostics.append(object.skippedNote())
                     continue
@@ -75,7 +95,7 @@ public enum PolicyLoader {
                     result.policies.append(policy)
                 }
             }
-            diagnostics += decoder.diagnostics
+            diagnostics += decoder.diagnostics + ciliumDecoder.diagnostics
         } catch {
             throw SourceLines(bytes).attach(to: error)
         }

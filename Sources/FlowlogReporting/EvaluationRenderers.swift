@@ -43,12 +43,17 @@ public enum EvaluationText {
         return "{" + fields.joined(separator: ",") + "}"
     }
 
-    /// One side's decision as JSON: decision, isolating policies, the allowing rule, the reason.
+    /// One side's decision as JSON: decision, isolating policies, the allowing (or denying) rule,
+    /// the reason.
     public static func side(_ verdict: DirectionVerdict) -> String {
         var fields = ["\"decision\":\(JSONText.quoted(verdict.decision.rawValue))",
                       "\"isolated_by\":\(JSONText.array(verdict.isolatingPolicies))"]
         if case .allowedBy(let rule) = verdict.reason {
             fields.append("\"allowed_by\":\(JSONText.quoted(rule.description))")
+        }
+        // A Cilium deny rule (ingressDeny / egressDeny) that decided.
+        if case .deniedBy(let rule) = verdict.reason {
+            fields.append("\"denied_by\":\(JSONText.quoted(rule.description))")
         }
         fields.append("\"reason\":\(JSONText.quoted(verdict.explanation))")
         return "{" + fields.joined(separator: ",") + "}"

@@ -11,7 +11,7 @@ extension EvaluationFormat: ExpressibleByArgument {}
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Say for each Hubble flow line whether the given NetworkPolicies allow it, and why.",
+        abstract: "Say for each Hubble flow line whether the given NetworkPolicies and Cilium policies allow it, and why.",
         discussion: """
             Reads flow lines (as ingest does) and prints one result per flow, in input order. An \
             empty policy set allows everything. Or check one flow without a cluster:

@@ -9,14 +9,14 @@ import ArgumentParser
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
-        abstract: "Work with NetworkPolicy files.",
+        abstract: "Work with NetworkPolicy and CiliumNetworkPolicy files.",
         subcommands: [LintCommand.self])
 }
 
 struct LintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
-        abstract: "Validate NetworkPolicy files and warn about likely mistakes.",
+        abstract: "Validate NetworkPolicy and CiliumNetworkPolicy files and warn about likely mistakes.",
         discussion: """
             Validates as the API server does (exit 65 on the first error, with file:line:column and \
             the field path), then warns about: a policy that selects no pod seen in the stored \
@@ -42,11 +42,12 @@ struct LintCommand: ParsableCommand {
             for diagnostic in loaded.diagnostics { out.write(TextEscaping.terminal(diagnostic.description) + "\n") }
             // Lint reads the database only when there is one: it never creates it.
             let seen = try store.openExistingStore()?.endpoints() ?? []
-            let findings = PolicyLinter.lint(loaded.policies, seen: seen)
+            let findings = PolicyLinter.lint(loaded.policies, ciliumPolicies: loaded.ciliumPolicies, seen: seen)
             for finding in findings { out.write(TextEscaping.terminal(finding.description) + "\n") }
             // Every warning printed is counted: the loader's (an unknown field) and the linter's.
             let warnings = findings.count + loaded.diagnostics.filter { $0.severity == .warning }.count
-            var summary = "\(loaded.policies.count) \(loaded.policies.count == 1 ? "policy" : "policies") valid; "
+            let policies = loaded.policies.count + loaded.ciliumPolicies.count
+            var summary = "\(policies) \(policies == 1 ? "policy" : "policies") valid; "
                 + "\(warnings) \(warnings == 1 ? "warning" : "warnings")"
             if seen.isEmpty { summary += " (no stored flows: the checks against seen pods were skipped)" }
             out.write(summary + "\n")

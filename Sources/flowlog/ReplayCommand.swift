@@ -11,7 +11,7 @@ extension ReplayFormat: ExpressibleByArgument {}
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Replay stored flows against NetworkPolicies: what would they break, what would they unblock?",
+        abstract: "Replay stored flows against NetworkPolicies and Cilium policies: what would they break, what would they unblock?",
         discussion: """
             Each stored connection is judged in its original direction (a reply follows its \
             connection) and compared with what Hubble recorded: FORWARDED but denied by the \

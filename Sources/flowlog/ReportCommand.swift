@@ -106,7 +106,7 @@ struct ReportCommand: ParsableCommand {
             if !policies.isEmpty {
                 let loaded = try loadPolicies(policies)
                 for diagnostic in loaded.diagnostics { printError(TextEscaping.terminal(diagnostic.description)) }
-                evaluator = VerdictEvaluator(policies: loaded.policies)
+                evaluator = VerdictEvaluator(policies: loaded.policies, ciliumPolicies: loaded.ciliumPolicies)
             }
             // The window is claimed (the marker moved to its end in one transaction) before the
             // report is built, so a concurrent run takes the next window instead of this one.

@@ -220,7 +220,7 @@ struct PolicyLoaderTests {
               name: production
             ---
             apiVersion: cilium.io/v2
-            kind: CiliumNetworkPolicy
+            kind: CiliumEgressGatewayPolicy
             metadata:
               name: l7
             """
@@ -229,7 +229,7 @@ struct PolicyLoaderTests {
         #expect(result.diagnostics.map(\.description) == [
             "manifests.yaml:1:1: note: skipping kind Deployment (apps/v1) default/web",
             "manifests.yaml:9:1: note: skipping kind Namespace (v1) production",
-            "manifests.yaml:14:1: note: skipping kind CiliumNetworkPolicy (cilium.io/v2) l7",
+            "manifests.yaml:14:1: note: skipping kind CiliumEgressGatewayPolicy (cilium.io/v2) l7",
         ])
     }
 

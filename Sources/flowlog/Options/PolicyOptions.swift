@@ -9,7 +9,7 @@ import ArgumentParser
 /// The policy set and what completes the picture of the cluster (`evaluate`, `replay`).
 struct PolicyOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "NetworkPolicy YAML: a file, a directory (searched for *.yaml / *.yml) or - for standard input; repeat for more.",
+        "NetworkPolicy, CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy YAML: a file, a directory (searched for *.yaml / *.yml) or - for standard input; repeat for more.",
         valueName: "path"))
     var policies: [String] = []
 
@@ -41,7 +41,7 @@ struct PolicyOptions: ParsableArguments {
             for diagnostic in diagnostics { printError(TextEscaping.terminal(diagnostic.description)) }
             let options = VerdictEvaluator.Options(namespaces: namespaceObjects?.objects ?? [], pods: podObjects?.objects ?? [],
                                                    ipBlockMatchesPodIPs: ipBlockMatchesPodIPs)
-            return VerdictEvaluator(policies: loaded.policies, options: options)
+            return VerdictEvaluator(policies: loaded.policies, ciliumPolicies: loaded.ciliumPolicies, options: options)
         } catch let error as PolicyError {
             throw CLIError.data(error.expandedDescription)
         }
