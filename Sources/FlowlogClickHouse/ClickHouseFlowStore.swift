@@ -92,7 +92,7 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
             do {
                 try probe.execute("SELECT 1")
             } catch {
-                silent.append(shard.label.components(separatedBy: " shard ").last.map { "shard " + $0 } ?? shard.server)
+                silent.append(shard.label.firstRange(of: " shard ").map { "shard " + shard.label[$0.upperBound...] } ?? shard.server)
             }
         }
         guard !silent.isEmpty else { return error }

@@ -1,16 +1,11 @@
-import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-import Synchronization
 import FlowlogStore
 
 /// One ClickHouse server's HTTP interface, used synchronously: a POST per statement, with a
 /// request timeout, and every failure turned into a ``StoreError`` that names the server and
 /// carries ClickHouse's error code and message.
 ///
-/// URLSession (FoundationNetworking) is asynchronous; each call waits for its completion on a
-/// semaphore, which is what the synchronous ``FlowStore`` protocol needs.
+/// Each statement is one HTTP exchange on its own connection (``HTTPExchange``), synchronous as
+/// the ``FlowStore`` protocol is.
 final class ClickHouseHTTPClient: Sendable {
     /// `host:port`, as printed in errors.
     let server: String
@@ -18,32 +13,22 @@ final class ClickHouseHTTPClient: Sendable {
     let label: String
     let host: String
     let port: Int
-    private let baseURL: String
     private let authorization: String?
     private let timeout: Double
-    private let session: URLSession
 
     init(host: String, port: Int, user: String?, password: String?, timeout: Double, label: String) {
         server = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         self.host = host
         self.port = port
         self.label = label
-        baseURL = "http://\(server)/"
         if user != nil || password != nil {
             let credentials = "\(user ?? "default"):\(password ?? "")"
-            authorization = "Basic " + Data(credentials.utf8).base64EncodedString()
+            authorization = "Basic " + HTTPExchange.base64(Array(credentials.utf8))
         } else {
             authorization = nil
         }
         self.timeout = timeout
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout + 5
-        configuration.httpMaximumConnectionsPerHost = 4
-        session = URLSession(configuration: configuration)
     }
-
-    deinit { session.finishTasksAndInvalidate() }
 
     /// Settings sent with every statement. `wait_end_of_query` makes the server hold the answer
     /// until the query has finished, so an error is an HTTP error status, never text appended
@@ -73,57 +58,45 @@ final class ClickHouseHTTPClient: Sendable {
             query.append(("\(externalTable.name)_format", "TabSeparated"))
         }
         let text = query.map { "\($0.0)=\(Self.percentEncoded($0.1))" }.joined(separator: "&")
-        guard let url = URL(string: baseURL + "?" + text) else {
-            throw StoreError(kind: .failed, message: "cannot form a request URL for \(server)", path: label)
-        }
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = "POST"
+        var body: [UInt8]
+        var contentType: String?
         if let externalTable {
             // The rows are numbers and escaped fields: they never hold the boundary's dashes and letters.
             let boundary = "flowlog-external-data-7f3a9c1e"
-            var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(externalTable.name)\"; filename=\"\(externalTable.name)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+            body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(externalTable.name)\"; filename=\"\(externalTable.name)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
             body.append(contentsOf: externalTable.rows)
-            body.append(Data("\r\n--\(boundary)--\r\n".utf8))
-            request.httpBody = body
-            request.setValue("multipart/form-data; boundary=\(boundary)", forHTTPHeaderField: "Content-Type")
+            body.append(contentsOf: Array("\r\n--\(boundary)--\r\n".utf8))
+            contentType = "multipart/form-data; boundary=\(boundary)"
         } else {
-            request.httpBody = data.map { Data($0) } ?? Data(sql.utf8)
+            body = data ?? Array(sql.utf8)
         }
-        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
-        let outcome = Outcome()
-        let done = DispatchSemaphore(value: 0)
-        let task = session.dataTask(with: request) { body, response, error in
-            outcome.set(body: body, status: (response as? HTTPURLResponse)?.statusCode, error: error)
-            done.signal()
+        var head = "POST /?\(text) HTTP/1.1\r\nHost: \(server)\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
+        if let contentType { head += "Content-Type: \(contentType)\r\n" }
+        if let authorization { head += "Authorization: \(authorization)\r\n" }
+        head += "\r\n"
+        let response: HTTPExchange.Response
+        do {
+            response = try HTTPExchange.perform(host: host, port: port, request: Array(head.utf8) + body, timeout: timeout)
+        } catch {
+            throw transportError(error, sql: sql)
         }
-        task.resume()
-        // URLSession enforces the timeout; this bound only guards against a lost completion.
-        if done.wait(timeout: .now() + timeout + 10) == .timedOut {
-            task.cancel()
-            throw StoreError(kind: .failed, message: "ClickHouse at \(server) did not answer within \(Int(timeout)) s",
-                             sql: Self.clipped(sql), path: label, backend: ("ClickHouse", 159))
+        guard response.status == 200 else {
+            throw Self.serverError(response.body, status: response.status, server: server, sql: sql, label: label)
         }
-        let (body, status, error) = outcome.get()
-        if let error { throw transportError(error, sql: sql) }
-        let bytes = body.map { [UInt8]($0) } ?? []
-        guard let status, status == 200 else {
-            throw Self.serverError(bytes, status: status, server: server, sql: sql, label: label)
-        }
-        return bytes
+        return response.body
     }
 
-    private func transportError(_ error: any Error, sql: String) -> StoreError {
-        let code = (error as? URLError)?.code
-        switch code {
-        case .timedOut?:
+    private func transportError(_ error: HTTPExchange.Failure, sql: String) -> StoreError {
+        switch error {
+        case .timedOut:
             // ClickHouse's TIMEOUT_EXCEEDED, so callers see one code for "too slow" however it arose.
             return StoreError(kind: .failed, message: "ClickHouse at \(server) did not answer within \(Int(timeout)) s",
                               sql: Self.clipped(sql), path: label, backend: ("ClickHouse", 159))
-        case .cannotConnectToHost?, .cannotFindHost?, .dnsLookupFailed?, .notConnectedToInternet?:
-            return StoreError(kind: .cannotOpen, message: "cannot reach ClickHouse at \(server): \(error.localizedDescription)",
+        case .unreachable(let reason):
+            return StoreError(kind: .cannotOpen, message: "cannot reach ClickHouse at \(server): \(reason)",
                               sql: Self.clipped(sql), path: label)
-        default:
-            return StoreError(kind: .cannotOpen, message: "lost the connection to ClickHouse at \(server): \(error.localizedDescription)",
+        case .broken(let reason):
+            return StoreError(kind: .cannotOpen, message: "lost the connection to ClickHouse at \(server): \(reason)",
                               sql: Self.clipped(sql), path: label)
         }
     }
@@ -132,16 +105,17 @@ final class ClickHouseHTTPClient: Sendable {
     /// (18.x) or `Code: 60. DB::Exception: …. (UNKNOWN_TABLE) (version …)` (current releases),
     /// read into its code and message.
     static func serverError(_ body: [UInt8], status: Int?, server: String, sql: String, label: String) -> StoreError {
-        let text = String(decoding: body.prefix(4096), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(String(decoding: body.prefix(4096), as: UTF8.self)
+            .drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
         var code: Int32 = 0
         var message = text
-        if let range = text.range(of: "Code: ") {
+        if let range = text.firstRange(of: "Code: ") {
             let digits = text[range.upperBound...].prefix { $0.isNumber }
             code = Int32(digits) ?? 0
         }
-        if let range = message.range(of: "DB::Exception: ") { message = String(message[range.upperBound...]) }
-        if let range = message.range(of: ", e.what() = ") { message = String(message[..<range.lowerBound]) }
-        if let range = message.range(of: " (version ") { message = String(message[..<range.lowerBound]) }
+        if let range = message.firstRange(of: "DB::Exception: ") { message = String(message[range.upperBound...]) }
+        if let range = message.firstRange(of: ", e.what() = ") { message = String(message[..<range.lowerBound]) }
+        if let range = message.firstRange(of: " (version ") { message = String(message[..<range.lowerBound]) }
         if message.isEmpty { message = "HTTP status \(status.map(String.init) ?? "none")" }
         return StoreError(kind: .failed, message: "ClickHouse at \(server): \(message)", sql: clipped(sql), path: label,
                           backend: ("ClickHouse", code))
@@ -170,18 +144,5 @@ final class ClickHouseHTTPClient: Sendable {
             }
         }
         return out
-    }
-}
-
-/// The completion handler's results, handed to the waiting thread.
-private final class Outcome: Sendable {
-    private let state = Mutex<(body: Data?, status: Int?, error: (any Error)?)>((nil, nil, nil))
-
-    func set(body: Data?, status: Int?, error: (any Error)?) {
-        state.withLock { $0 = (body, status, error) }
-    }
-
-    func get() -> (Data?, Int?, (any Error)?) {
-        state.withLock { ($0.body, $0.status, $0.error) }
     }
 }
