@@ -25,10 +25,7 @@ extension ClickHouseFlowStore {
             let pod = try reader.string()
             let cluster = try reader.string()
             let labels = try reader.stringArray()
-            let workloads = try reader.stringArray().map { text -> Workload in
-                guard let slash = text.firstIndex(of: "/") else { return Workload(kind: "", name: text) }
-                return Workload(kind: String(text[..<slash]), name: String(text[text.index(after: slash)...]))
-            }
+            let workloads = try reader.stringArray().map(Workload.init(storedText:))
             result[key] = Endpoint(identity: identity, namespace: namespace, podName: pod, clusterName: cluster,
                                    labels: labels, workloads: workloads)
         }

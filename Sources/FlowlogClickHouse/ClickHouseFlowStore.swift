@@ -234,7 +234,7 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
                 rows.string(endpoint.podName)
                 rows.string(endpoint.clusterName)
                 rows.stringArray(endpoint.labels)
-                rows.stringArray(endpoint.workloads.map { "\($0.kind)/\($0.name)" })
+                rows.stringArray(endpoint.workloads.map(\.storedText))
                 rows.endRow()
                 writtenEndpoints.insert(key)
                 endpointsByKey?[key] = endpoint

@@ -35,7 +35,7 @@ enum FlowRow {
         rows.int(flow.policyMatchType)
         rows.int(flow.traceObservationPoint)
         rows.string(flow.summary)
-        rows.string(flow.policies.isEmpty ? "" : PolicyColumn.encode(flow.policies))
+        rows.string(flow.policies.isEmpty ? "" : PolicyListCoding.encode(flow.policies))
         rows.endRow()
     }
 
@@ -69,36 +69,7 @@ enum FlowRow {
         flow.traceObservationPoint = try reader.int32()
         flow.summary = try reader.string()
         let policies = try reader.string()
-        if !policies.isEmpty { flow.policies = PolicyColumn.decode(policies) }
+        if !policies.isEmpty { flow.policies = PolicyListCoding.decode(policies) }
         return (key, flow)
-    }
-}
-
-/// A flow's four policy lists as one JSON text, `[["egress_allowed_by", namespace, name, kind], …]`.
-enum PolicyColumn {
-    static let listNames = ["egress_allowed_by", "ingress_allowed_by", "egress_denied_by", "ingress_denied_by"]
-
-    static func encode(_ policies: PolicyReferences) -> String {
-        let lists = [policies.egressAllowedBy, policies.ingressAllowedBy, policies.egressDeniedBy, policies.ingressDeniedBy]
-        var items: [String] = []
-        for (name, list) in zip(listNames, lists) {
-            for reference in list { items.append(JSONText.array([name, reference.namespace, reference.name, reference.kind])) }
-        }
-        return "[" + items.joined(separator: ",") + "]"
-    }
-
-    static func decode(_ text: String) -> PolicyReferences {
-        var policies = PolicyReferences()
-        for item in JSONText.parseStringArrays(text) ?? [] where item.count == 4 {
-            let reference = PolicyReference(name: item[2], namespace: item[1], kind: item[3])
-            switch item[0] {
-            case listNames[0]: policies.egressAllowedBy.append(reference)
-            case listNames[1]: policies.ingressAllowedBy.append(reference)
-            case listNames[2]: policies.egressDeniedBy.append(reference)
-            case listNames[3]: policies.ingressDeniedBy.append(reference)
-            default: break
-            }
-        }
-        return policies
     }
 }

@@ -11,6 +11,18 @@ public struct Workload: Sendable, Hashable, Comparable, CustomStringConvertible 
     public static func < (lhs: Workload, rhs: Workload) -> Bool { (lhs.kind, lhs.name) < (rhs.kind, rhs.name) }
 
     public var description: String { kind.isEmpty ? name : "\(kind)/\(name)" }
+
+    /// How stores keep a workload: `kind/name`, the slash written even for an empty kind.
+    package var storedText: String { "\(kind)/\(name)" }
+
+    /// Reads ``storedText`` back (a text without a slash is a name without a kind).
+    package init(storedText text: String) {
+        guard let slash = text.firstIndex(of: "/") else {
+            self.init(kind: "", name: text)
+            return
+        }
+        self.init(kind: String(text[..<slash]), name: String(text[text.index(after: slash)...]))
+    }
 }
 
 /// One side of a flow (`Endpoint` in `flow.proto`): a pod, or a reserved identity such as the

@@ -34,10 +34,7 @@ extension SQLiteFlowStore {
     }
 
     private func endpointRow(_ row: Row<EndpointColumn>) -> Endpoint {
-        let workloads = (JSONText.parseStringArray(row.string(.workloads)) ?? []).map { text -> Workload in
-            guard let slash = text.firstIndex(of: "/") else { return Workload(kind: "", name: text) }
-            return Workload(kind: String(text[..<slash]), name: String(text[text.index(after: slash)...]))
-        }
+        let workloads = (JSONText.parseStringArray(row.string(.workloads)) ?? []).map(Workload.init(storedText:))
         return Endpoint(
             identity: UInt32(truncatingIfNeeded: row.int64(.identity)), namespace: row.string(.namespace),
             podName: row.string(.pod), clusterName: row.string(.cluster),

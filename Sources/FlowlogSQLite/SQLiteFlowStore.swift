@@ -232,7 +232,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     private func hashedEndpointID(_ endpoint: Endpoint) throws(StoreError) -> Int64 {
         if let id = endpointIDs[endpoint] { return id }
         let labelSet = try labelSetID(endpoint.labels)
-        let workloads = JSONText.array(endpoint.workloads.map { "\($0.kind)/\($0.name)" })
+        let workloads = JSONText.array(endpoint.workloads.map(\.storedText))
         let insert = try connection.prepare("""
             INSERT OR IGNORE INTO endpoints (identity, namespace, pod, cluster, label_set, workloads)
             VALUES (?, ?, ?, ?, ?, ?)
@@ -294,37 +294,5 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             throw StoreError(kind: .failed, message: "an interned value disappeared", path: path)
         }
         return select.int64(0)
-    }
-}
-
-/// How the four policy lists of a flow are stored: one interned JSON text,
-/// `[["egress_allowed_by", namespace, name, kind], …]`.
-enum PolicyListCoding {
-    static let listNames = ["egress_allowed_by", "ingress_allowed_by", "egress_denied_by", "ingress_denied_by"]
-
-    static func encode(_ policies: PolicyReferences) -> String {
-        let lists = [policies.egressAllowedBy, policies.ingressAllowedBy, policies.egressDeniedBy, policies.ingressDeniedBy]
-        var items: [String] = []
-        for (name, list) in zip(listNames, lists) {
-            for reference in list {
-                items.append(JSONText.array([name, reference.namespace, reference.name, reference.kind]))
-            }
-        }
-        return "[" + items.joined(separator: ",") + "]"
-    }
-
-    static func decode(_ text: String) -> PolicyReferences {
-        var policies = PolicyReferences()
-        for item in JSONText.parseStringArrays(text) ?? [] where item.count == 4 {
-            let reference = PolicyReference(name: item[2], namespace: item[1], kind: item[3])
-            switch item[0] {
-            case listNames[0]: policies.egressAllowedBy.append(reference)
-            case listNames[1]: policies.ingressAllowedBy.append(reference)
-            case listNames[2]: policies.egressDeniedBy.append(reference)
-            case listNames[3]: policies.ingressDeniedBy.append(reference)
-            default: break
-            }
-        }
-        return policies
     }
 }
