@@ -14,23 +14,7 @@ import FlowlogTestSupport
         let database = directory.path("flows.db")
         let live = directory.path("events.log")
         try directory.write("events.log", NumberedLines.text(0..<5))
-        let store = try SQLiteFlowStore(path: database)
-        let options = {
-            var options = IngestOptions()
-            options.follow = true
-            options.pollInterval = 0.05
-            return options
-        }()
-        let stop = StopFlag()
-        let outcome = ResultBox()
-        let finished = DispatchSemaphore(value: 0)
-        let follower = Thread {
-            let ingestor = Ingestor(store: store, options: options, diagnostics: { _ in },
-                                    shouldStop: { stop.isSet })
-            outcome.set(Result { try ingestor.run([.file(live)]).ingested })
-            finished.signal()
-        }
-        follower.start()
+        let follower = try BackgroundFollow(database: database, live: live, pollInterval: 0.05)
 
         var next = 5
         var backups: [String] = []
@@ -53,9 +37,7 @@ import FlowlogTestSupport
         try directory.append("events.log", NumberedLines.text(next..<next + 5))
         next += 5
         Thread.sleep(forTimeInterval: 1.0)
-        stop.set()
-        #expect(finished.wait(timeout: .now() + 20) == .success)
-        _ = try outcome.get()
+        #expect(try follower.stop(), "the follower stopped within 20 s")
         #expect(try NumberedLines.stored(database) == Array(0..<next))
     }
 }
@@ -69,21 +51,7 @@ import FlowlogTestSupport
         let database = directory.path("flows.db")
         let live = directory.path("events.log")
         try directory.write("events.log", NumberedLines.text(0..<5))
-        let store = try SQLiteFlowStore(path: database)
-        let options = {
-            var options = IngestOptions()
-            options.follow = true
-            options.pollInterval = 0.5
-            return options
-        }()
-        let stop = StopFlag()
-        let outcome = ResultBox()
-        let finished = DispatchSemaphore(value: 0)
-        Thread {
-            let ingestor = Ingestor(store: store, options: options, diagnostics: { _ in }, shouldStop: { stop.isSet })
-            outcome.set(Result { try ingestor.run([.file(live)]).ingested })
-            finished.signal()
-        }.start()
+        let follower = try BackgroundFollow(database: database, live: live, pollInterval: 0.5)
         func rotate(_ name: String) throws {
             try FileManager.default.moveItem(atPath: live, toPath: directory.path(name))
         }
@@ -114,8 +82,7 @@ import FlowlogTestSupport
         // The file system may not hand the number out again; then there is nothing to test.
         guard let recycled else {
             print("FollowInodeReuseTests: the file system did not reuse inode \(freed); nothing to test here")
-            stop.set()
-            _ = finished.wait(timeout: .now() + 20)
+            _ = try follower.stop()
             return
         }
         // Two rotations between two looks (renames only, microseconds apart), the second
@@ -129,9 +96,38 @@ import FlowlogTestSupport
         try FileManager.default.moveItem(atPath: directory.path("next.tmp"), toPath: live)
         try waitUntil { try storedFlows(database).count >= 30 }
         Thread.sleep(forTimeInterval: 0.5)
-        stop.set()
-        #expect(finished.wait(timeout: .now() + 20) == .success)
-        _ = try outcome.get()
+        #expect(try follower.stop(), "the follower stopped within 20 s")
         #expect(try NumberedLines.stored(database) == Array(0..<30))
+    }
+}
+
+/// `ingest --follow` of one file into a database, on its own thread, until ``stop()``.
+final class BackgroundFollow {
+    private let stopFlag = StopFlag()
+    private let outcome = ResultBox()
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(database: String, live: String, pollInterval: Double) throws {
+        let store = try SQLiteFlowStore(path: database)
+        var options = IngestOptions()
+        options.follow = true
+        options.pollInterval = pollInterval
+        let settings = options
+        let (stopFlag, outcome, finished) = (stopFlag, outcome, finished)
+        Thread {
+            let ingestor = Ingestor(store: store, options: settings, diagnostics: { _ in }, shouldStop: { stopFlag.isSet })
+            outcome.set(Result { try ingestor.run([.file(live)]).ingested })
+            finished.signal()
+        }.start()
+    }
+
+    /// Asks the follower to stop and waits up to 20 s.
+    /// - Returns: whether it stopped in time.
+    /// - Throws: what the ingest threw.
+    func stop() throws -> Bool {
+        stopFlag.set()
+        guard finished.wait(timeout: .now() + 20) == .success else { return false }
+        _ = try outcome.get()
+        return true
     }
 }
