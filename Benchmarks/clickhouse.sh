@@ -32,20 +32,8 @@ done
 swift build -c release >/dev/null
 FLOWLOG="$(swift build -c release --show-bin-path)/flowlog"
 
-say() { echo "$*" | tee -a "$RESULTS"; }
-now() { date +%s.%N; }
-elapsed() { python3 -c "print(f'{$2 - $1:.3f}')"; }
+source Benchmarks/common.sh
 q() { curl -sS --max-time 600 "http://$SERVER/" --data-binary "$1"; }
-median_ms() {
-    local runs=$1; shift
-    local times=()
-    for _ in $(seq "$runs"); do
-        local start end
-        start=$(now); "$@" >/dev/null; end=$(now)
-        times+=("$(python3 -c "print(($end - $start) * 1000)")")
-    done
-    printf '%s\n' "${times[@]}" | sort -n | python3 -c "import sys; v=[float(x) for x in sys.stdin]; print(f'{v[len(v)//2]:.1f}')"
-}
 
 FLOWS="$OUT/flows-$N.jsonl"
 if [ ! -s "$FLOWS" ]; then
