@@ -1,36 +1,14 @@
 import FlowlogModel
 import FlowlogStore
 
-/// Drop counts, connection counts, drops per hour, lost events and statistics, aggregated by the
-/// server over the flows themselves, with duplicates collapsed (`FINAL`).
+/// Connection counts, lost events and statistics, aggregated by the server over the flows
+/// themselves, with duplicates collapsed (`FINAL`). Drop counts come from the rollup
+/// (ClickHouseFlowStore+Drops.swift).
 extension ClickHouseFlowStore {
     /// Runs `sql` (ending in `FORMAT RowBinary`) and reads each row with `row`.
     func rows(_ sql: String, _ row: (inout RowBinaryReader) throws(StoreError) -> Void) throws(StoreError) {
         var reader = RowBinaryReader(try execute(sql + " FORMAT RowBinary"), label: path)
         while !reader.isAtEnd { try row(&reader) }
-    }
-
-    public func dropCounts(matching query: FlowQuery) throws -> [DropCount] {
-        // As on SQLite: drops whatever the verdict filter says, unless it leaves DROPPED out.
-        if !query.verdicts.isEmpty && !query.verdicts.contains(.dropped) { return [] }
-        let conditions = try conditions(query, withVerdicts: false)
-        var result: [DropCount] = []
-        try rows("""
-            SELECT source, destination, toInt32(protocol) AS p, toUInt16(\(SQLRules.connectionPort)) AS port, toInt32(drop_reason) AS r,
-                toInt64(count()), min(time), max(time)
-            FROM \(table("flows")) FINAL WHERE \(SQLRules.countsAsDrop) AND \(conditions)
-            GROUP BY source, destination, p, port, r
-            """) { (reader: inout RowBinaryReader) throws(StoreError) in
-            let source = try endpoint(try reader.uint64())
-            let destination = try endpoint(try reader.uint64())
-            let proto = L4Protocol(rawValue: try reader.int32()) ?? .none
-            let port = try reader.uint16()
-            let reason = DropReason(rawValue: try reader.int32())
-            result.append(DropCount(source: source, destination: destination, proto: proto, port: port, reason: reason,
-                                    count: try reader.int64(), firstSeen: Timestamp(rawValue: try reader.int64()),
-                                    lastSeen: Timestamp(rawValue: try reader.int64())))
-        }
-        return result
     }
 
     public func connectionCounts(matching query: FlowQuery, withPodAddresses: Bool) throws -> [ConnectionCount] {
@@ -89,25 +67,6 @@ extension ClickHouseFlowStore {
             }
         }
         if let failure { throw failure }
-        return result
-    }
-
-    public func dropsPerHour(matching query: FlowQuery) throws -> [Timestamp: Int64] {
-        if !query.verdicts.isEmpty && !query.verdicts.contains(.dropped) { return [:] }
-        let conditions = try conditions(query, withVerdicts: false)
-        let hourNanos: Int64 = 3_600_000_000_000
-        var result: [Timestamp: Int64] = [:]
-        // The floor of time / hour (intDiv truncates towards zero).
-        try rows("""
-            SELECT toInt64(intDiv(time, \(hourNanos)) - (time % \(hourNanos) < 0)) AS hour, toInt64(count())
-            FROM \(table("flows")) FINAL WHERE \(SQLRules.countsAsDrop) AND \(conditions) GROUP BY hour
-            """) { (reader: inout RowBinaryReader) throws(StoreError) in
-            // Keys as SQLite gives them (and ReportBuilder.hourStarts expects), clamped the same way.
-            let hourIndex = min(max(try reader.int64(), Timestamp.earliest.rawValue.floorDiv(hourNanos)),
-                                Timestamp.latest.rawValue.floorDiv(hourNanos))
-            let hour = Timestamp.periodStart(index: hourIndex, unitNanos: hourNanos) ?? .earliest
-            result[hour, default: 0] += try reader.int64()
-        }
         return result
     }
 

@@ -42,7 +42,7 @@ extension ClickHouseFlowStore {
     }
 
     /// `column IN (keys of the endpoints filter accepts)`, or `0` (false) when it accepts none.
-    private func endpointCondition(_ column: String, _ filter: EndpointFilter) throws(StoreError) -> String {
+    func endpointCondition(_ column: String, _ filter: EndpointFilter) throws(StoreError) -> String {
         let keys = try storedEndpoints().filter { filter.matches($0.value) }.keys.sorted()
         return keys.isEmpty ? "0" : "\(column) IN (\(keys.map(String.init).joined(separator: ",")))"
     }

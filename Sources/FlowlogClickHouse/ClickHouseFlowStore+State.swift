@@ -170,14 +170,17 @@ extension ClickHouseFlowStore {
         return result
     }
 
-    /// Drops the day partitions of flows and lost events that hold only times before `cut`.
+    /// Drops the day partitions of flows, lost events and the drops rollup that hold only times
+    /// before `cut` (the rollup's minutes before the cut's minute: a partial minute stays, and
+    /// queries read that minute from flows).
     private func dropPartitions(before cut: Int64) throws(StoreError) {
         let day = ClickHouseSchema.nanosPerDay
         var servers = [client]
         if let cluster = location.cluster { servers = try ClickHouseMigrator(store: self).shards(cluster) }
         let suffix = location.cluster == nil ? "" : "_local"
         for server in servers {
-            for name in ["flows", "lost_events"] {
+            // The rollup's partitions are days of minutes: the same days, counted in minutes.
+            for (name, unit) in [("flows", day), ("lost_events", day), ("drop_rollup", day / ClickHouseSchema.nanosPerMinute)] {
                 let answer = try server.execute("""
                     SELECT DISTINCT partition FROM system.parts WHERE database = \(ClickHouseEscaping.literal(database))
                         AND table = \(ClickHouseEscaping.literal(name + suffix)) AND active FORMAT RowBinary
@@ -188,10 +191,12 @@ extension ClickHouseFlowStore {
                     // intDiv truncates towards zero: partition p >= 0 holds [p·day, (p+1)·day),
                     // p < 0 holds ((p-1)·day, p·day].
                     let (end, overflow) = partition >= 0
-                        ? (partition + 1).multipliedReportingOverflow(by: day)
-                        : partition.multipliedReportingOverflow(by: day)
+                        ? (partition + 1).multipliedReportingOverflow(by: unit)
+                        : partition.multipliedReportingOverflow(by: unit)
+                    // In the table's own unit (nanoseconds, or minutes for the rollup).
                     let exclusiveEnd = partition >= 0 ? end : end + 1
-                    guard !overflow, exclusiveEnd <= cut else { continue }
+                    let cutInUnit = unit == day ? cut : cut.floorDiv(ClickHouseSchema.nanosPerMinute)
+                    guard !overflow, exclusiveEnd <= cutInUnit else { continue }
                     try server.execute("ALTER TABLE \(database).\(name)\(suffix) DROP PARTITION \(partition)")
                 }
             }

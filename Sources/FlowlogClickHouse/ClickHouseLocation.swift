@@ -18,9 +18,10 @@ public struct ClickHouseLocation: Sendable, Equatable {
     /// The HTTP port of each shard is its TCP port plus this (`shard_http_offset=`; default
     /// 8123 − 9000, ClickHouse's defaults): `system.clusters` lists TCP ports only.
     public var shardHTTPOffset: Int = 8123 - 9000
-    /// Fault injection for the crash tests: the process kills itself with SIGKILL after writing
-    /// the rows of its `n`th batch and before writing that batch's checkpoint (the CLI sets it
-    /// from `FLOWLOG_TEST_KILL_BEFORE_CHECKPOINT`).
+    /// Fault injection for the crash tests (`test_kill_before_checkpoint=N`): the process kills
+    /// itself with SIGKILL after writing the rows of its `N`th batch and before writing that
+    /// batch's checkpoint. A store option rather than an environment variable, so nothing but a
+    /// URL that asks for it can trigger it.
     public var killBeforeCheckpoint: Int?
 
     public init(host: String, port: Int = 8123, database: String, cluster: String? = nil, user: String? = nil,
@@ -95,11 +96,16 @@ public struct ClickHouseLocation: Sendable, Equatable {
                     throw ClickHouseLocationError("\(key): give seconds, more than 0 and at most 86400")
                 }
                 if key == "timeout" { timeout = seconds } else { writeRetry = seconds }
+            case "test_kill_before_checkpoint":
+                guard let batches = Int(value), batches > 0 else {
+                    throw ClickHouseLocationError("test_kill_before_checkpoint: give a batch number, 1 or more")
+                }
+                killBeforeCheckpoint = batches
             case "shard_http_offset":
                 guard let offset = Int(value), abs(offset) < 65_536 else { throw ClickHouseLocationError("shard_http_offset: give a port difference") }
                 shardHTTPOffset = offset
             default:
-                throw ClickHouseLocationError("unknown parameter \"\(key)\" (known: cluster, user, timeout, write_retry, shard_http_offset)")
+                throw ClickHouseLocationError("unknown parameter \"\(key)\" (known: cluster, user, timeout, write_retry, shard_http_offset, test_kill_before_checkpoint)")
             }
         }
     }

@@ -64,7 +64,7 @@ struct ClickHouseMigrator {
         let database = store.database
         if distributedOnly {
             // Every table present (the usual case): nothing to do, in one round trip.
-            let tables = Array(ClickHouseSchema.all.joined())
+            let tables = ClickHouseSchema.all.joined().filter { $0.view == nil }
             let names = tables.map { ClickHouseEscaping.literal($0.name) }.joined(separator: ",")
             var reader = RowBinaryReader(try client.execute(
                 "SELECT toUInt64(count()) FROM system.tables WHERE database = \(ClickHouseEscaping.literal(database)) "
@@ -92,7 +92,9 @@ struct ClickHouseMigrator {
         for version in (applied + 1)...ClickHouseSchema.latestVersion {
             // CREATE … IF NOT EXISTS: two processes migrating at once both succeed.
             for table in ClickHouseSchema.all[version - 1] {
-                if let cluster {
+                if let view = table.view {
+                    try createView(table.name, view, on: client, suffix: cluster == nil ? "" : "_local")
+                } else if let cluster {
                     try client.execute("CREATE TABLE IF NOT EXISTS \(database).\(table.name)_local (\(table.columns)) ENGINE = \(table.engine)")
                     try client.execute(distributed(table, cluster: cluster))
                 } else {
@@ -103,12 +105,34 @@ struct ClickHouseMigrator {
         }
     }
 
-    /// The Distributed table over each shard's `<name>_local`, rows spread by `key`.
+    /// The Distributed table over each shard's `<name>_local`, rows spread by the table's sharding key.
     private func distributed(_ table: ClickHouseSchema.Table, cluster: String) -> String {
         let database = store.database
         return """
             CREATE TABLE IF NOT EXISTS \(database).\(table.name) (\(table.columns))
-            ENGINE = Distributed(\(cluster), \(database), \(table.name)_local, key)
+            ENGINE = Distributed(\(cluster), \(database), \(table.name)_local, \(table.shardingKey))
             """
+    }
+
+    /// Creates a materialized view on one server (on a cluster, between that shard's local
+    /// tables) and fills its target from the rows stored before, collapsed (`FINAL`). The fill
+    /// runs only when this call created the view; rows inserted between the two statements by
+    /// an ingest running during the upgrade would be counted by both, so the README asks for
+    /// the upgrade with no ingest running (the first command of the new flowlog makes it).
+    private func createView(_ name: String, _ view: ClickHouseSchema.View, on client: ClickHouseHTTPClient,
+                            suffix: String) throws(StoreError) {
+        let database = store.database
+        var reader = RowBinaryReader(try client.execute("""
+            SELECT toUInt64(count()) FROM system.tables WHERE database = \(ClickHouseEscaping.literal(database))
+                AND name = \(ClickHouseEscaping.literal(name + suffix)) FORMAT RowBinary
+            """), label: client.label)
+        guard try reader.uint64() == 0 else { return }
+        let source = "\(database).\(view.source)\(suffix)"
+        let target = "\(database).\(view.target)\(suffix)"
+        try client.execute("""
+            CREATE MATERIALIZED VIEW IF NOT EXISTS \(database).\(name)\(suffix) TO \(target)
+            AS \(view.select.replacing("{source}", with: source))
+            """)
+        try client.execute("INSERT INTO \(target) \(view.select.replacing("{source}", with: source + " FINAL"))")
     }
 }

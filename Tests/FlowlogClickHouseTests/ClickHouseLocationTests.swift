@@ -39,7 +39,7 @@ struct ClickHouseLocationTests {
         Bad(url: "clickhouse:///db", message: "\"\" is not a host name or address"),
         Bad(url: "clickhouse://h'x/db", message: "\"h'x\" is not a host name or address"),
         Bad(url: "clickhouse://host/db?cluster=a-b", message: "cluster: use letters, digits and _"),
-        Bad(url: "clickhouse://host/db?password=x", message: "unknown parameter \"password\" (known: cluster, user, timeout, write_retry, shard_http_offset)"),
+        Bad(url: "clickhouse://host/db?password=x", message: "unknown parameter \"password\" (known: cluster, user, timeout, write_retry, shard_http_offset, test_kill_before_checkpoint)"),
         Bad(url: "clickhouse://host/db?timeout=0", message: "timeout: give seconds, more than 0 and at most 86400"),
     ])
     func rejectsWhatItCannotUseWithAMessage(_ bad: Bad) {

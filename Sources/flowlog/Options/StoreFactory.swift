@@ -27,9 +27,7 @@ enum StoreLocation: Equatable {
         } else if value.hasPrefix("clickhouse://") {
             let password = getenv("FLOWLOG_CLICKHOUSE_PASSWORD").map { String(cString: $0) }
             do {
-                var location = try ClickHouseLocation(parsing: value, password: password)
-                // Fault injection for the crash tests (see ClickHouseLocation.killBeforeCheckpoint).
-                location.killBeforeCheckpoint = getenv("FLOWLOG_TEST_KILL_BEFORE_CHECKPOINT").flatMap { Int(String(cString: $0)) }
+                let location = try ClickHouseLocation(parsing: value, password: password)
                 self = .clickhouse(location)
             } catch {
                 throw ValidationError("--db: \(error.description)")
