@@ -2,7 +2,8 @@
 # flowlog's ClickHouse backend, measured against clickhouse-client in the same run.
 #
 #   eval "$(bash .ci/clickhouse.sh start)"      # the local server and the two-shard cluster
-#   bash Benchmarks/clickhouse.sh [N]           # default N=1000000
+#   bash Benchmarks/clickhouse.sh [N [STORED]]  # default N=1000000, STORED=N
+#   FLOWLOG_BENCH_SKIP_INGEST=1 bash Benchmarks/clickhouse.sh 0 10000000   # the 10M query figures only
 #
 # 1. Generates N flow lines (Benchmarks/generate_flows.py), as Benchmarks/run.sh does.
 # 2. Times (whole process, wall clock) `flowlog ingest` into a new database on the local server
@@ -12,11 +13,17 @@
 #    later releases), so the baseline gets the same flows flattened beforehand to the fields flowlog
 #    stores (not timed): fewer bytes to read than flowlog's input, which favours the baseline.
 # 3. Times `flowlog drops --namespace production` over the stored flows (median of 9), on the server
-#    and through the two-shard cluster.
+#    and through the two-shard cluster. With STORED other than N, STORED generated flows are piped
+#    into their own databases (flowlog_bench_qSTORED, kept between runs) instead: 10M lines are
+#    19 GB, so they are never written to disk.
+# 4. Measures the drops rollup against the duplicate-proof alternative: an AggregatingMergeTree
+#    holding uniqExactState(key) per minute and connection, built from the same flows (its size
+#    and the time of the same drop query over it, through curl, median of 9).
 # Results go to stdout and Benchmarks/out/clickhouse.md. The machine is shared: compare ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
+STORED=${2:-$N}
 OUT=Benchmarks/out
 mkdir -p "$OUT"
 RESULTS="$OUT/clickhouse.md"
@@ -72,6 +79,7 @@ say ""
 say "machine: $(nproc) cores, $(uname -sr); $(date -u +%Y-%m-%dT%H:%M:%SZ); load $(cut -d' ' -f1-3 /proc/loadavg)"
 say "input: $N flows, $(python3 -c "print(f'{$(stat -L -c %s "$FLOWS") / 1048576:.0f}')") MiB"
 say ""
+if [ "${FLOWLOG_BENCH_SKIP_INGEST:-0}" != 1 ]; then
 say "## Ingest into one local server"
 say ""
 say "| contender | wall s | flows/s | flowlog speed-up |"
@@ -99,18 +107,72 @@ say "| flowlog ingest | $INGEST | $(python3 -c "print(f'{$N / $INGEST:,.0f}')") 
 say ""
 say "flowlog ingest peak RSS: $RSS MiB"
 say "re-ingesting the same file: $("$FLOWLOG" --db "clickhouse://$SERVER/flowlog_bench" ingest "$FLOWS" 2>&1 | tail -1)"
+fi
+ONE_URL="clickhouse://$SERVER/flowlog_bench"
+if [ "$STORED" != "$N" ]; then
+    ONE_URL="clickhouse://$SERVER/flowlog_bench_q$STORED"
+    CLUSTER_URL="clickhouse://${CLUSTER%%/*}/flowlog_bench_q${STORED}_cluster${CLUSTER#*/}"
+fi
+stored_count() { "$FLOWLOG" --db "$1" stats 2>/dev/null | sed -n 's/^flows: *\([0-9,]*\).*/\1/p' | tr -d ','; }
 say ""
-say "## Queries over $N stored flows (median of 9 runs, whole process)"
+say "## Queries over $STORED stored flows (median of 9 runs, whole process)"
 say ""
 say "| command | one server ms | two-shard cluster ms |"
 say "|---|---:|---:|"
-q "DROP DATABASE IF EXISTS flowlog_bench_cluster" >/dev/null
-curl -sS "http://127.0.0.1:18125/" --data-binary "DROP DATABASE IF EXISTS flowlog_bench_cluster" >/dev/null || true
-"$FLOWLOG" --db "$CLUSTER_URL" ingest "$FLOWS" 2>/dev/null
+if [ "$STORED" = "$N" ]; then
+    q "DROP DATABASE IF EXISTS flowlog_bench_cluster" >/dev/null
+    curl -sS "http://127.0.0.1:18125/" --data-binary "DROP DATABASE IF EXISTS flowlog_bench_cluster" >/dev/null || true
+    "$FLOWLOG" --db "$CLUSTER_URL" ingest "$FLOWS" 2>/dev/null
+else
+    for url in "$ONE_URL" "$CLUSTER_URL"; do
+        if [ "$(stored_count "$url")" != "$STORED" ]; then
+            echo "piping $STORED generated flows into $url…" >&2
+            start=$(now)
+            python3 Benchmarks/generate_flows.py "$STORED" | "$FLOWLOG" --db "$url" ingest - 2>/dev/null
+            end=$(now)
+            say "(ingested $STORED generated flows through stdin into $url in $(elapsed "$start" "$end") s, generator included)"
+        fi
+    done
+fi
 for args in "drops --namespace production" "drops --namespace production --since 2026-11-20T10:00:00Z" "drops --port 5432" "observe --last 20 --verdict DROPPED" "stats"; do
     # shellcheck disable=SC2086
-    ONE=$(median_ms 9 "$FLOWLOG" --db "clickhouse://$SERVER/flowlog_bench" $args)
+    ONE=$(median_ms 9 "$FLOWLOG" --db "$ONE_URL" $args)
     # shellcheck disable=SC2086
     TWO=$(median_ms 9 "$FLOWLOG" --db "$CLUSTER_URL" $args)
     say "| $args | $ONE | $TWO |"
 done
+
+say ""
+say "## The drops rollup against a uniqExactState(key) rollup (one server, $STORED flows)"
+say ""
+DB=${ONE_URL##*/}
+q "DROP TABLE IF EXISTS $DB.bench_uniq_rollup"
+q "CREATE TABLE $DB.bench_uniq_rollup (minute Int64, source UInt64, destination UInt64, protocol Int32, port UInt16,
+    drop_reason Int32, traffic_direction Int32, flows AggregateFunction(uniqExact, UInt64),
+    first_time AggregateFunction(min, Int64), last_time AggregateFunction(max, Int64))
+    ENGINE = AggregatingMergeTree PARTITION BY intDiv(minute, 1440)
+    ORDER BY (minute, source, destination, protocol, port, drop_reason, traffic_direction)"
+q "INSERT INTO $DB.bench_uniq_rollup SELECT toInt64(intDiv(time, toInt64(60000000000))) AS minute, source, destination,
+    protocol, toUInt16(CASE WHEN protocol NOT IN (1, 2, 3) THEN source_port WHEN is_reply = 1 THEN source_port ELSE destination_port END) AS port,
+    drop_reason, traffic_direction, uniqExactState(key), minState(time), maxState(time)
+    FROM $DB.flows WHERE verdict = 2 AND event_type != 5
+    GROUP BY minute, source, destination, protocol, port, drop_reason, traffic_direction"
+q "OPTIMIZE TABLE $DB.bench_uniq_rollup FINAL"
+q "OPTIMIZE TABLE $DB.drop_rollup FINAL"
+size() { q "SELECT concat(toString(sum(rows)), ' rows, ', formatReadableSize(sum(bytes_on_disk))) FROM system.parts WHERE database = '$DB' AND table = '$1' AND active" | tr -d '\n'; }
+timed_query() {
+    local times=()
+    for _ in $(seq 9); do
+        local start end
+        start=$(now); q "$1" >/dev/null; end=$(now)
+        times+=("$(python3 -c "print(($end - $start) * 1000)")")
+    done
+    printf '%s\n' "${times[@]}" | sort -n | python3 -c "import sys; v=[float(x) for x in sys.stdin]; print(f'{v[len(v)//2]:.1f}')"
+}
+IN_PRODUCTION="(SELECT key FROM $DB.endpoints WHERE namespace = 'production')"
+say "| rollup | size | drops of namespace production, ms (curl) |"
+say "|---|---|---:|"
+say "| countState (flowlog's) | $(size drop_rollup) | $(timed_query "SELECT source, destination, protocol, port, drop_reason, countMerge(flows), minMerge(first_time), maxMerge(last_time) FROM $DB.drop_rollup WHERE source IN $IN_PRODUCTION OR destination IN $IN_PRODUCTION GROUP BY source, destination, protocol, port, drop_reason FORMAT RowBinary") |"
+say "| uniqExactState(key) | $(size bench_uniq_rollup) | $(timed_query "SELECT source, destination, protocol, port, drop_reason, uniqExactMerge(flows), minMerge(first_time), maxMerge(last_time) FROM $DB.bench_uniq_rollup WHERE source IN $IN_PRODUCTION OR destination IN $IN_PRODUCTION GROUP BY source, destination, protocol, port, drop_reason FORMAT RowBinary") |"
+say "| no rollup: flows FINAL | $(size flows) | $(timed_query "SELECT source, destination, protocol, count() FROM $DB.flows FINAL WHERE verdict = 2 AND event_type != 5 AND (source IN $IN_PRODUCTION OR destination IN $IN_PRODUCTION) GROUP BY source, destination, protocol FORMAT RowBinary") |"
+q "DROP TABLE IF EXISTS $DB.bench_uniq_rollup"
