@@ -3,7 +3,8 @@ import FlowlogStore
 
 /// Input checkpoints, report markers and retention. ClickHouse has no transactions: each
 /// compare-and-set here is a read, a check and a write. For checkpoints that is enough (rows
-/// written twice collapse); report markers are best effort against truly simultaneous runs.
+/// written twice collapse); report windows are claimed through an append-only log instead
+/// (ClickHouseFlowStore+ReportClaims.swift).
 extension ClickHouseFlowStore {
     // MARK: - Checkpoints
 
@@ -87,7 +88,7 @@ extension ClickHouseFlowStore {
 
     // MARK: - Report windows
 
-    private func reportEnd(name: String) throws(StoreError) -> Timestamp? {
+    func reportEnd(name: String) throws(StoreError) -> Timestamp? {
         var result: Timestamp?
         try rows("""
             SELECT until_time, present FROM \(table("report_state")) FINAL WHERE key = \(RecordKey.name(name, tag: UInt8(ascii: "R")))
@@ -99,7 +100,7 @@ extension ClickHouseFlowStore {
         return result
     }
 
-    private func writeReportEnd(name: String, _ until: Timestamp?) throws(StoreError) {
+    func writeReportEnd(name: String, _ until: Timestamp?) throws(StoreError) {
         var rows = TabSeparatedWriter()
         rows.int(RecordKey.name(name, tag: UInt8(ascii: "R")))
         rows.string(name)
@@ -112,21 +113,6 @@ extension ClickHouseFlowStore {
 
     public func lastReportEnd(name: String) throws -> Timestamp? {
         try reportEnd(name: name)
-    }
-
-    public func claimReportWindow(name: String, until: Timestamp, firstStart: Timestamp) throws -> ReportWindowClaim {
-        let previous = try reportEnd(name: name)
-        let since = previous ?? min(firstStart, until)
-        let claim = ReportWindowClaim(name: name, since: since, until: max(until, since), previousEnd: previous)
-        try writeReportEnd(name: name, claim.until)
-        return claim
-    }
-
-    @discardableResult
-    public func releaseReportWindow(_ claim: ReportWindowClaim) throws -> Bool {
-        guard try reportEnd(name: claim.name) == claim.until else { return false }
-        try writeReportEnd(name: claim.name, claim.previousEnd)
-        return true
     }
 
     public func recordReport(name: String, until: Timestamp) throws {

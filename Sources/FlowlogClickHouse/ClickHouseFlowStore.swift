@@ -35,7 +35,11 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
     /// Every stored endpoint by key, loaded on first need by a read.
     var endpointsByKey: [UInt64: Endpoint]?
     /// Records of inputs without identity (standard input) are keyed by this run's nonce.
-    private let nonce: UInt64
+    let nonce: UInt64
+    /// The claimant ids of the report windows this store claimed, for giving them back.
+    var reportClaimants: [String: UInt64] = [:]
+    /// Claims this store appended (each gets its own claimant id).
+    var claimsMade: UInt64 = 0
     /// Everything before this time was pruned (nil: never pruned).
     var pruneCut: Int64?
     /// Batches whose rows this store wrote (for ``ClickHouseLocation/killBeforeCheckpoint``).

@@ -64,7 +64,7 @@ struct ClickHouseMigrator {
         let database = store.database
         if distributedOnly {
             // Every table present (the usual case): nothing to do, in one round trip.
-            let tables = ClickHouseSchema.all.joined().filter { $0.view == nil }
+            let tables = ClickHouseSchema.all.joined().filter { $0.view == nil && !$0.isServerLocal }
             let names = tables.map { ClickHouseEscaping.literal($0.name) }.joined(separator: ",")
             var reader = RowBinaryReader(try client.execute(
                 "SELECT toUInt64(count()) FROM system.tables WHERE database = \(ClickHouseEscaping.literal(database)) "
@@ -94,6 +94,8 @@ struct ClickHouseMigrator {
             for table in ClickHouseSchema.all[version - 1] {
                 if let view = table.view {
                     try createView(table.name, view, on: client, suffix: cluster == nil ? "" : "_local")
+                } else if table.isServerLocal {
+                    try client.execute("CREATE TABLE IF NOT EXISTS \(database).\(table.name) (\(table.columns)) ENGINE = \(table.engine)")
                 } else if let cluster {
                     try client.execute("CREATE TABLE IF NOT EXISTS \(database).\(table.name)_local (\(table.columns)) ENGINE = \(table.engine)")
                     try client.execute(distributed(table, cluster: cluster))

@@ -23,6 +23,9 @@ enum ClickHouseSchema {
         /// For a materialized view (created next to each server's local tables, with no
         /// `Distributed` table of its own): what it writes to and from.
         var view: View? = nil
+        /// A table every server has under its own name, with no `Distributed` table over it
+        /// (on a cluster, flowlog uses the first shard's).
+        var isServerLocal = false
     }
 
     /// A materialized view: `select` (with `{source}` standing for the table read) runs on every
@@ -118,5 +121,10 @@ enum ClickHouseSchema {
             FROM {source} WHERE \(SQLRules.countsAsDrop)
             GROUP BY minute, source, destination, protocol, port, drop_reason, traffic_direction
             """)),
+        // Report window claims, in the order the server appended them: a `Log` table is never
+        // merged or reordered, so every reader sees the same first claim (see
+        // ClickHouseFlowStore+ReportClaims.swift). `previous` is Int64.min for "no marker yet".
+        Table(name: "report_claims", columns: "name String, previous Int64, until Int64, claimant UInt64, released UInt8",
+              engine: "Log", isServerLocal: true),
     ]
 }
