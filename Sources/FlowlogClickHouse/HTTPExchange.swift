@@ -49,12 +49,36 @@ enum HTTPExchange {
             if count < 0 {
                 if errno == EINTR { continue }
                 if errno == EAGAIN || errno == EWOULDBLOCK { throw .timedOut }
-                throw .broken(systemError())
+                // A server that answered before reading all of the body (ClickHouse leaves a
+                // multipart request's epilogue unread) resets the connection when it closes it,
+                // and that reset may overtake our reading: the answer it sent is still whole.
+                let failure = systemError()
+                if let response = completeResponse(received) { return response }
+                throw .broken(failure)
             }
             if count == 0 { break }
             received.append(contentsOf: chunk[..<count])
+            // Stop at the end of the answer rather than wait for the server's close (or reset).
+            if let response = completeResponse(received) { return response }
         }
         return try parse(received)
+    }
+
+    /// The response in `bytes` when it is complete by its own framing (a `Content-Length` body
+    /// received whole, or a chunked body up to its last chunk); nil when more must be read.
+    static func completeResponse(_ bytes: [UInt8]) -> Response? {
+        guard let headerEnd = bytes.firstRange(of: [13, 10, 13, 10]) else { return nil }
+        let bodyCount = bytes.count - headerEnd.upperBound
+        let head = String(decoding: bytes[..<headerEnd.lowerBound], as: UTF8.self).lowercased()
+        if head.contains("\r\ntransfer-encoding: chunked") {
+            // Only worth decoding once the bytes end as a last chunk and an empty trailer do.
+            let last: [UInt8] = [48, 13, 10, 13, 10]
+            guard bodyCount >= last.count, bytes.suffix(last.count).elementsEqual(last) else { return nil }
+            return try? parse(bytes)
+        }
+        guard let lengthLine = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+              let length = Int(lengthLine.dropFirst("content-length:".count).trimmingPrefix(" ")) else { return nil }
+        return bodyCount >= length ? try? parse(bytes) : nil
     }
 
     private static func connect(host: String, port: Int, timeout: Double) throws(Failure) -> Int32 {
