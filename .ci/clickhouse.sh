@@ -8,7 +8,7 @@
 #   bash .ci/clickhouse.sh stop              # SIGTERM by PID, then SIGKILL after 15 s
 #
 # The exports are what the tests read: FLOWLOG_TEST_CLICKHOUSE (one server) and
-# FLOWLOG_TEST_CLICKHOUSE_CLUSTER (HOST:PORT/?cluster=NAME of the cluster's first shard) and
+# FLOWLOG_TEST_CLICKHOUSE_CLUSTER (HOST:PORT/?cluster=NAME&shards=… of the cluster's first shard) and
 # FLOWLOG_TEST_CLICKHOUSE_SHARD2_PID (the hung-shard test SIGSTOPs it, then SIGCONTs it).
 set -euo pipefail
 
@@ -110,7 +110,8 @@ start() {
         fi
     done
     echo "export FLOWLOG_TEST_CLICKHOUSE=http://127.0.0.1:18123"
-    echo "export FLOWLOG_TEST_CLICKHOUSE_CLUSTER='127.0.0.1:18124/?cluster=$CLUSTER'"
+    # The shards' HTTP addresses are part of the URL: system.clusters lists TCP ports only.
+    echo "export FLOWLOG_TEST_CLICKHOUSE_CLUSTER='127.0.0.1:18124/?cluster=$CLUSTER&shards=127.0.0.1:18124,127.0.0.1:18125'"
     echo "export FLOWLOG_TEST_CLICKHOUSE_SHARD2_PID=$(cat "$DIR/shard2/pid")"
 }
 

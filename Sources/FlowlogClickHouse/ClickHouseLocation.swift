@@ -15,9 +15,11 @@ public struct ClickHouseLocation: Sendable, Equatable {
     /// Seconds a failing batch write is retried, with backoff, before the ingest gives up
     /// (`write_retry=`; default 300), so an `ingest --follow` rides out a server restart.
     public var writeRetry: Double = 300
-    /// The HTTP port of each shard is its TCP port plus this (`shard_http_offset=`; default
-    /// 8123 − 9000, ClickHouse's defaults): `system.clusters` lists TCP ports only.
-    public var shardHTTPOffset: Int = 8123 - 9000
+    /// The HTTP address of every server of the cluster (`shards=HOST:PORT,HOST:PORT`), in the
+    /// order of `system.clusters` (by shard, then replica); nil: each server's host from
+    /// `system.clusters` with this URL's port. `system.clusters` lists TCP ports only, and
+    /// nothing says which HTTP port goes with one, so they are given, not guessed.
+    public var shardAddresses: [ShardAddress]?
     /// Fault injection for the crash tests (`test_kill_before_checkpoint=N`): the process kills
     /// itself with SIGKILL after writing the rows of its `N`th batch and before writing that
     /// batch's checkpoint. A store option rather than an environment variable, so nothing but a
@@ -56,24 +58,8 @@ public struct ClickHouseLocation: Sendable, Equatable {
         guard let slash = rest.firstIndex(of: "/") else {
             throw ClickHouseLocationError("give the database: clickhouse://HOST[:PORT]/DATABASE")
         }
-        let authority = rest[..<slash]
         let database = String(rest[rest.index(after: slash)...])
-        var host = String(authority)
-        var port = 8123
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { throw ClickHouseLocationError("unclosed [ in the host") }
-            host = String(authority[authority.index(after: authority.startIndex)..<close])
-            let after = authority[authority.index(after: close)...]
-            if after.hasPrefix(":") { port = try Self.port(after.dropFirst()) } else if !after.isEmpty {
-                throw ClickHouseLocationError("unexpected \"\(after)\" after the host")
-            }
-        } else if let colon = authority.lastIndex(of: ":") {
-            host = String(authority[..<colon])
-            port = try Self.port(authority[authority.index(after: colon)...])
-        }
-        guard !host.isEmpty, host.utf8.allSatisfy({ Self.isHostByte($0) }) else {
-            throw ClickHouseLocationError("\"\(host)\" is not a host name or address")
-        }
+        let (host, port) = try Self.address(rest[..<slash], defaultPort: 8123)
         guard Self.isIdentifier(database) else {
             throw ClickHouseLocationError("the database name must be letters, digits and _ (not starting with a digit)")
         }
@@ -101,13 +87,39 @@ public struct ClickHouseLocation: Sendable, Equatable {
                     throw ClickHouseLocationError("test_kill_before_checkpoint: give a batch number, 1 or more")
                 }
                 killBeforeCheckpoint = batches
-            case "shard_http_offset":
-                guard let offset = Int(value), abs(offset) < 65_536 else { throw ClickHouseLocationError("shard_http_offset: give a port difference") }
-                shardHTTPOffset = offset
+            case "shards":
+                var addresses: [ShardAddress] = []
+                for item in value.split(separator: ",", omittingEmptySubsequences: false) {
+                    guard item.contains(":") else { throw ClickHouseLocationError("shards: give HOST:PORT for each server, \"\(item)\" has no port") }
+                    let (host, port) = try Self.address(item, defaultPort: 8123)
+                    addresses.append(ShardAddress(host: host, port: port))
+                }
+                shardAddresses = addresses
             default:
-                throw ClickHouseLocationError("unknown parameter \"\(key)\" (known: cluster, user, timeout, write_retry, shard_http_offset, test_kill_before_checkpoint)")
+                throw ClickHouseLocationError("unknown parameter \"\(key)\" (known: cluster, user, timeout, write_retry, shards, test_kill_before_checkpoint)")
             }
         }
+    }
+
+    /// `HOST`, `HOST:PORT`, `[IPv6]` or `[IPv6]:PORT`.
+    private static func address(_ authority: Substring, defaultPort: Int) throws(ClickHouseLocationError) -> (String, Int) {
+        var host = String(authority)
+        var port = defaultPort
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { throw ClickHouseLocationError("unclosed [ in the host") }
+            host = String(authority[authority.index(after: authority.startIndex)..<close])
+            let after = authority[authority.index(after: close)...]
+            if after.hasPrefix(":") { port = try Self.port(after.dropFirst()) } else if !after.isEmpty {
+                throw ClickHouseLocationError("unexpected \"\(after)\" after the host")
+            }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = String(authority[..<colon])
+            port = try Self.port(authority[authority.index(after: colon)...])
+        }
+        guard !host.isEmpty, host.utf8.allSatisfy({ Self.isHostByte($0) }) else {
+            throw ClickHouseLocationError("\"\(host)\" is not a host name or address")
+        }
+        return (host, port)
     }
 
     private static func port(_ text: Substring) throws(ClickHouseLocationError) -> Int {
@@ -135,6 +147,17 @@ public struct ClickHouseLocation: Sendable, Equatable {
             default: false
             }
         }
+    }
+}
+
+/// The HTTP address of one server of a cluster.
+public struct ShardAddress: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
     }
 }
 

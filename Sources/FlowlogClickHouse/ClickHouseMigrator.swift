@@ -27,22 +27,28 @@ struct ClickHouseMigrator {
             WHERE cluster = \(ClickHouseEscaping.literal(cluster)) ORDER BY shard_num, replica_num FORMAT RowBinary
             """)
         var reader = RowBinaryReader(answer, label: store.path)
-        var result: [ClickHouseHTTPClient] = []
+        var servers: [(number: UInt32, host: String, tcpPort: UInt32)] = []
         while !reader.isAtEnd {
-            let number = try reader.uint32()
-            let host = try reader.string()
-            let tcpPort = Int(try reader.uint32())
-            let httpPort = tcpPort + location.shardHTTPOffset
-            result.append(ClickHouseHTTPClient(
-                host: host, port: httpPort, user: location.user, password: location.password, timeout: location.timeout,
-                label: "\(location.description) shard \(number) (\(host):\(httpPort))"))
+            servers.append((try reader.uint32(), try reader.string(), try reader.uint32()))
         }
-        guard !result.isEmpty else {
+        guard !servers.isEmpty else {
             throw StoreError(kind: .cannotOpen,
                              message: "ClickHouse at \(store.client.server) has no cluster named \(cluster) in system.clusters",
                              path: store.path)
         }
-        return result
+        if let given = location.shardAddresses, given.count != servers.count {
+            let listed = servers.map { "shard \($0.number) \($0.host) (TCP \($0.tcpPort))" }.joined(separator: ", ")
+            throw StoreError(kind: .cannotOpen,
+                             message: "shards= lists \(given.count) HTTP addresses, but cluster \(cluster) has \(servers.count) servers: \(listed)",
+                             path: store.path)
+        }
+        return servers.enumerated().map { index, server in
+            // The HTTP address given for it, else its host on the URL's port.
+            let address = location.shardAddresses?[index] ?? ShardAddress(host: server.host, port: location.port)
+            let shown = address.host.contains(":") ? "[\(address.host)]:\(address.port)" : "\(address.host):\(address.port)"
+            return ClickHouseHTTPClient(host: address.host, port: address.port, user: location.user, password: location.password,
+                                        timeout: location.timeout, label: "\(location.description) shard \(server.number) (\(shown))")
+        }
     }
 
     /// The schema version `client` has applied, in one round trip for a store that exists; nil

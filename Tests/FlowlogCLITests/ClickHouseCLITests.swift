@@ -29,7 +29,9 @@ enum ClickHouseCLI {
     static func url(_ database: String, cluster: Bool = false) -> String {
         if cluster, let spec = self.cluster {
             let (hostPort, query) = spec.firstIndex(of: "/").map { (spec[..<$0], spec[$0...].drop { $0 == "/" }) } ?? (Substring(spec), "")
-            return "clickhouse://\(hostPort)/\(database)\(query)"
+            // An environment from before shards= was needed: .ci/clickhouse.sh's shard ports.
+            let shards = query.contains("shards=") ? "" : "&shards=127.0.0.1:18124,127.0.0.1:18125"
+            return "clickhouse://\(hostPort)/\(database)\(query)\(shards)"
         }
         return "clickhouse://\(server ?? "127.0.0.1:8123")/\(database)"
     }

@@ -47,7 +47,8 @@ struct ClickHouseClusterCLITests {
 
     @Test func aDeadShardFailsTheCommandNamingIt() throws {
         let entry = String((ClickHouseCLI.cluster ?? "").prefix { $0 != "/" })
-        let result = try Flowlog.run(["stats", "--db", "clickhouse://\(entry)/\(ClickHouseCLI.freshName())?cluster=flowlog_dead_shard&timeout=6"])
+        let result = try Flowlog.run(["stats", "--db", "clickhouse://\(entry)/\(ClickHouseCLI.freshName())?cluster=flowlog_dead_shard&timeout=6"
+                                                   + "&shards=127.0.0.1:18124,127.0.0.1:18126"])
         #expect(result.status == 1)
         #expect(result.standardOutput.isEmpty)
         #expect(result.standardError.contains("shard 2 (127.0.0.1:18126)"), "\(result.standardError)")

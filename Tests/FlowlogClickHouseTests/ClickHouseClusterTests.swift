@@ -19,7 +19,9 @@ struct ClickHouseClusterTests {
         let pid = try #require(environment["FLOWLOG_TEST_CLICKHOUSE_SHARD2_PID"].flatMap { pid_t($0) })
         let database = TestServer.freshDatabase()
         let host = String(cluster.prefix { $0 != "/" })
-        let query = cluster.firstIndex(of: "?").map { String(cluster[cluster.index(after: $0)...]) } ?? ""
+        var query = cluster.firstIndex(of: "?").map { String(cluster[cluster.index(after: $0)...]) } ?? ""
+        // An environment from before shards= was needed: .ci/clickhouse.sh's shard ports.
+        if !query.contains("shards=") { query += "&shards=127.0.0.1:18124,127.0.0.1:18125" }
         let store = try ClickHouseFlowStore(location: ClickHouseLocation(parsing: "clickhouse://\(host)/\(database)?\(query)&timeout=4"))
         defer { try? store.dropDatabase() }
         var batch = IngestBatch()
@@ -34,6 +36,20 @@ struct ClickHouseClusterTests {
         } catch {
             #expect(Date().timeIntervalSince(start) < 20)
             #expect("\(error)".contains("not answering: shard 2 (127.0.0.1:18125)"), "\(error)")
+        }
+    }
+
+    /// The shards' HTTP addresses are given, one per server of the cluster; a list that does not
+    /// match `system.clusters` is refused, naming what the cluster has.
+    @Test func aShardListOfTheWrongLengthIsRefused() throws {
+        let cluster = try #require(ProcessInfo.processInfo.environment["FLOWLOG_TEST_CLICKHOUSE_CLUSTER"])
+        let host = String(cluster.prefix { $0 != "/" })
+        let url = "clickhouse://\(host)/\(TestServer.freshDatabase())?cluster=flowlog_two_shards&shards=\(host)"
+        #expect {
+            _ = try ClickHouseFlowStore(location: ClickHouseLocation(parsing: url))
+        } throws: { error in
+            "\(error)".contains("shards= lists 1 HTTP addresses, but cluster flowlog_two_shards has 2 servers: "
+                + "shard 1 127.0.0.1 (TCP 19001), shard 2 127.0.0.1 (TCP 19002)")
         }
     }
 }

@@ -24,6 +24,14 @@ struct ClickHouseLocationTests {
         #expect(bracketed.port == 8124)
     }
 
+    @Test func readsTheShardsHTTPAddressesInOrder() throws {
+        let location = try ClickHouseLocation(parsing: "clickhouse://a:8123/db?cluster=c&shards=a:8123,[fd00::2]:18125,b.example:80")
+        #expect(location.shardAddresses == [ShardAddress(host: "a", port: 8123), ShardAddress(host: "fd00::2", port: 18125),
+                                            ShardAddress(host: "b.example", port: 80)])
+        #expect(try ClickHouseLocation(parsing: "clickhouse://a/db?cluster=c").shardAddresses == nil)
+        #expect(try ClickHouseLocation(parsing: "clickhouse://a/db?test_kill_before_checkpoint=3").killBeforeCheckpoint == 3)
+    }
+
     struct Bad: Sendable, CustomTestStringConvertible {
         var url: String
         var message: String
@@ -39,8 +47,12 @@ struct ClickHouseLocationTests {
         Bad(url: "clickhouse:///db", message: "\"\" is not a host name or address"),
         Bad(url: "clickhouse://h'x/db", message: "\"h'x\" is not a host name or address"),
         Bad(url: "clickhouse://host/db?cluster=a-b", message: "cluster: use letters, digits and _"),
-        Bad(url: "clickhouse://host/db?password=x", message: "unknown parameter \"password\" (known: cluster, user, timeout, write_retry, shard_http_offset, test_kill_before_checkpoint)"),
+        Bad(url: "clickhouse://host/db?password=x", message: "unknown parameter \"password\" (known: cluster, user, timeout, write_retry, shards, test_kill_before_checkpoint)"),
         Bad(url: "clickhouse://host/db?timeout=0", message: "timeout: give seconds, more than 0 and at most 86400"),
+        Bad(url: "clickhouse://host/db?cluster=c&shards=a:1,b", message: "shards: give HOST:PORT for each server, \"b\" has no port"),
+        Bad(url: "clickhouse://host/db?cluster=c&shards=a:1,,b:2", message: "shards: give HOST:PORT for each server, \"\" has no port"),
+        Bad(url: "clickhouse://host/db?cluster=c&shards=a:99999", message: "\"99999\" is not a port number (1-65535)"),
+        Bad(url: "clickhouse://host/db?test_kill_before_checkpoint=0", message: "test_kill_before_checkpoint: give a batch number, 1 or more"),
     ])
     func rejectsWhatItCannotUseWithAMessage(_ bad: Bad) {
         #expect(throws: ClickHouseLocationError(bad.message)) { try ClickHouseLocation(parsing: bad.url) }

@@ -50,7 +50,9 @@ struct StoreBackend: Sendable, CustomTestStringConvertible {
         }
         if let cluster = environment["FLOWLOG_TEST_CLICKHOUSE_CLUSTER"], !cluster.isEmpty {
             let host = String(cluster.prefix { $0 != "/" })
-            let query = cluster.firstIndex(of: "?").map { String(cluster[$0...]) } ?? ""
+            let given = cluster.firstIndex(of: "?").map { String(cluster[$0...]) } ?? ""
+            // An environment from before shards= was needed: .ci/clickhouse.sh's shard ports.
+            let query = given.contains("shards=") ? given : given + "&shards=127.0.0.1:18124,127.0.0.1:18125"
             backends.append(clickhouse(name: "ClickHouse cluster", url: { "clickhouse://\(host)/\($0)\(query)" }))
         }
         return backends
