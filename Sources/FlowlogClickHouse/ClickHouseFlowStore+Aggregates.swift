@@ -114,20 +114,32 @@ extension ClickHouseFlowStore {
         }
         // Endpoints (and their distinct label sets) that stored flows refer to, as SQLite counts
         // them after a prune removed the others.
+        let referenced = try referencedEndpointKeys()
+        let endpoints = try storedEndpoints()
+        stats.endpoints = Int64(referenced.count)
+        stats.labelSets = Int64(Set(referenced.compactMap { endpoints[$0]?.labels }).count)
+        stats.checkpoints = try allCheckpoints().sorted { ($0.family, $0.readStarted, $0.path) < ($1.family, $1.readStarted, $1.path) }
+        // Compressed bytes of the database's live parts, summed over every server of the cluster.
+        var size: Int64 = 0
+        for server in shardClients.isEmpty ? [client] : shardClients {
+            var reader = RowBinaryReader(try server.execute("""
+                SELECT toInt64(sum(bytes_on_disk)) FROM system.parts WHERE database = \(ClickHouseEscaping.literal(database))
+                    AND active FORMAT RowBinary
+                """), label: server.label)
+            size += try reader.int64()
+        }
+        stats.sizeBytes = size
+        return stats
+    }
+
+    /// The keys of the endpoints that flows after the prune cut refer to.
+    func referencedEndpointKeys() throws(StoreError) -> Set<UInt64> {
+        let visible = pruneCut.map { "time >= \($0)" } ?? "1"
         var referenced = Set<UInt64>()
         try rows("""
             SELECT DISTINCT k FROM (SELECT source AS k FROM \(table("flows")) WHERE \(visible)
                 UNION ALL SELECT destination AS k FROM \(table("flows")) WHERE \(visible))
             """) { (reader: inout RowBinaryReader) throws(StoreError) in referenced.insert(try reader.uint64()) }
-        let endpoints = try storedEndpoints()
-        stats.endpoints = Int64(referenced.count)
-        stats.labelSets = Int64(Set(referenced.compactMap { endpoints[$0]?.labels }).count)
-        stats.checkpoints = try allCheckpoints().sorted { ($0.family, $0.readStarted, $0.path) < ($1.family, $1.readStarted, $1.path) }
-        // Compressed bytes of the database's live parts, on the server asked (a cluster's other
-        // shards are not summed: the figure is for orientation only).
-        try? rows("""
-            SELECT toInt64(sum(bytes_on_disk)) FROM system.parts WHERE database = \(ClickHouseEscaping.literal(database)) AND active
-            """) { (reader: inout RowBinaryReader) throws(StoreError) in stats.sizeBytes = try reader.int64() }
-        return stats
+        return referenced
     }
 }

@@ -38,7 +38,14 @@ extension ClickHouseFlowStore {
     }
 
     public func endpoints() throws -> [Endpoint] {
-        try storedEndpoints().sorted { $0.key < $1.key }.map(\.value)
+        var stored = try storedEndpoints()
+        // After a prune, as on SQLite, only those flows still refer to (the deletion of the
+        // others is asynchronous on ClickHouse).
+        if pruneCut != nil {
+            let referenced = try referencedEndpointKeys()
+            stored = stored.filter { referenced.contains($0.key) }
+        }
+        return stored.sorted { $0.key < $1.key }.map(\.value)
     }
 
     /// `column IN (keys of the endpoints filter accepts)`, or `0` (false) when it accepts none.

@@ -133,8 +133,8 @@ extension ClickHouseFlowStore {
     }
 
     /// Hides everything before `cut` from every query at once (a recorded cut), then drops the
-    /// whole days before it (partitions) on every server that holds them. Endpoints are kept:
-    /// they are few, and the statistics count only those stored flows refer to.
+    /// whole days before it (partitions) on every server that holds them, and deletes the
+    /// endpoints no flow after the cut refers to (as SQLite does).
     public func prune(before cut: Timestamp) throws -> PruneResult {
         var result = PruneResult()
         let previous = pruneCut ?? Int64.min
@@ -153,7 +153,46 @@ extension ClickHouseFlowStore {
         try insert(into: "prune_cuts", columns: "key, cut", rows: rows)
         pruneCut = cut.rawValue
         try dropPartitions(before: cut.rawValue)
+        try deleteUnreferencedEndpoints(&result)
         return result
+    }
+
+    /// Deletes the endpoints no visible flow refers to, with an `ALTER … DELETE` on every server
+    /// (a mutation: it rewrites the parts that exist when it is made, in the background, and
+    /// never touches rows inserted later). An ingest writes the endpoints of each batch with
+    /// the batch, so one it still uses comes back with its next flows; and an endpoint that a
+    /// batch wrote just before the first look and whose flows arrived since is written back.
+    private func deleteUnreferencedEndpoints(_ result: inout PruneResult) throws(StoreError) {
+        endpointsByKey = nil
+        let stored = try storedEndpoints()
+        let referenced = try referencedEndpointKeys()
+        let unreferenced = stored.keys.filter { !referenced.contains($0) }.sorted()
+        guard !unreferenced.isEmpty else { return }
+        let list = unreferenced.map(String.init).joined(separator: ",")
+        if let cluster = location.cluster {
+            for server in try ClickHouseMigrator(store: self).shards(cluster) {
+                try server.execute("ALTER TABLE \(database).endpoints_local DELETE WHERE key IN (\(list))")
+            }
+        } else {
+            try execute("ALTER TABLE \(table("endpoints")) DELETE WHERE key IN (\(list))")
+        }
+        let now = try referencedEndpointKeys()
+        var back = TabSeparatedWriter()
+        var deleted = Set<UInt64>()
+        for key in unreferenced {
+            guard let endpoint = stored[key] else { continue }
+            if now.contains(key) {
+                EndpointRow.encode(endpoint, key: key, into: &back)
+            } else {
+                deleted.insert(key)
+            }
+        }
+        try insert(into: "endpoints", columns: EndpointRow.columns, rows: back)
+        // As SQLite counts them: endpoints gone, and label sets no remaining endpoint has.
+        result.endpoints = Int64(deleted.count)
+        let keptLabels = Set(stored.filter { !deleted.contains($0.key) }.map(\.value.labels))
+        result.labelSets = Int64(Set(deleted.compactMap { stored[$0]?.labels }).subtracting(keptLabels).count)
+        endpointsByKey = nil
     }
 
     /// Drops the day partitions of flows, lost events and the drops rollup that hold only times

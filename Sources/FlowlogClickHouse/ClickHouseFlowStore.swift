@@ -30,8 +30,6 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
     var shardClients: [ClickHouseHTTPClient] = []
     /// Endpoint keys by the endpoint's shared storage (see ``endpointKey(_:)``).
     private var endpointKeys: [ObjectIdentifier: (endpoint: Endpoint, key: UInt64)] = [:]
-    /// Endpoint keys this process has written (endpoints are written before the flows naming them).
-    private var writtenEndpoints = Set<UInt64>()
     /// Every stored endpoint by key, loaded on first need by a read.
     var endpointsByKey: [UInt64: Endpoint]?
     /// Records of inputs without identity (standard input) are keyed by this run's nonce.
@@ -225,31 +223,23 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
         return key
     }
 
+    /// Writes the endpoints of a batch's flows, each once per batch. Once per batch, not once
+    /// per process: a prune deletes the endpoints no stored flow refers to, and a long-running
+    /// `ingest --follow` must bring back those its new flows use (the rows are few, and equal
+    /// rows collapse).
     private func writeEndpoints(_ flows: [Flow]) throws(StoreError) {
         var rows = TabSeparatedWriter()
         var identities = Set<ObjectIdentifier>()
+        var written = Set<UInt64>()
         for flow in flows {
             for endpoint in [flow.source, flow.destination] where identities.insert(endpoint.sharedIdentity).inserted {
                 let key = endpointKey(endpoint)
-                guard !writtenEndpoints.contains(key) else { continue }
-                rows.int(key)
-                rows.int(endpoint.identity)
-                rows.string(endpoint.namespace)
-                rows.string(endpoint.podName)
-                rows.string(endpoint.clusterName)
-                rows.stringArray(endpoint.labels)
-                rows.stringArray(endpoint.workloads.map(\.storedText))
-                rows.endRow()
-                writtenEndpoints.insert(key)
+                guard written.insert(key).inserted else { continue }
+                EndpointRow.encode(endpoint, key: key, into: &rows)
                 endpointsByKey?[key] = endpoint
             }
         }
-        do {
-            try insert(into: "endpoints", columns: "key, identity, namespace, pod, cluster, labels, workloads", rows: rows)
-        } catch {
-            writtenEndpoints.removeAll()
-            throw error
-        }
+        try insert(into: "endpoints", columns: EndpointRow.columns, rows: rows)
     }
 
     private func writeLostEvents(_ batch: IngestBatch, positions: RecordPositions?) throws(StoreError) {

@@ -73,3 +73,19 @@ enum FlowRow {
         return (key, flow)
     }
 }
+
+/// An endpoint as a row of the `endpoints` table (written as TabSeparated).
+enum EndpointRow {
+    static let columns = "key, identity, namespace, pod, cluster, labels, workloads"
+
+    static func encode(_ endpoint: Endpoint, key: UInt64, into rows: inout TabSeparatedWriter) {
+        rows.int(key)
+        rows.int(endpoint.identity)
+        rows.string(endpoint.namespace)
+        rows.string(endpoint.podName)
+        rows.string(endpoint.clusterName)
+        rows.stringArray(endpoint.labels)
+        rows.stringArray(endpoint.workloads.map(\.storedText))
+        rows.endRow()
+    }
+}

@@ -224,6 +224,19 @@ struct ClickHouseServerTests {
         var raw = RowBinaryReader(try store.execute(
             "SELECT toUInt64(count()) FROM \(database).flows WHERE time < \(20_001 * day) FORMAT RowBinary"), label: "")
         #expect(try raw.uint64() == 0)
+        // The three source endpoints only pruned flows named are deleted from the table itself
+        // (by a mutation, in the background: waited for), the others kept.
+        #expect(result.endpoints == 3)
+        var endpointRows: UInt64 = 0
+        for _ in 0..<50 {
+            var reader = RowBinaryReader(try store.execute(
+                "SELECT toUInt64(count()) FROM \(database).endpoints FINAL FORMAT RowBinary"), label: "")
+            endpointRows = try reader.uint64()
+            if endpointRows == 4 { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(endpointRows == 4)
+        #expect(Set(try TestServer.store(database).endpoints()) == Set(batch.flows.suffix(3).flatMap { [$0.source, $0.destination] }))
     }
 
     @Test func reportWindowsMoveForwardAndAreGivenBack() throws {

@@ -37,6 +37,10 @@ import FlowlogTestSupport
             #expect(result.flows == Int64(flows.count - kept.count))
             #expect(result.lostEvents == Int64(lostEvents.filter { $0.time < cutTime }.count))
             #expect(Set(try store.flows(matching: FlowQuery(), last: nil).map(\.flow)) == Set(kept))
+            // Endpoints no flow refers to any more are gone.
+            let endpointsKept = Set(kept.flatMap { [$0.source, $0.destination] })
+            #expect(result.endpoints == Int64(Set(flows.flatMap { [$0.source, $0.destination] }).subtracting(endpointsKept).count))
+            #expect(Set(try store.endpoints()) == endpointsKept)
 
             // Answers about the time after the cut are unchanged, and answers about all time
             // are those of the flows kept.
