@@ -146,8 +146,26 @@ extension ClickHouseFlowStore {
         let columns = "\(FlowRow.columns), seq"
         if let last {
             guard last > 0 else { return }
+            // Two steps: the newest `last` rows' (time, seq, key) — three columns sorted, rather
+            // than every column of every matching row (ClickHouse 18.16 sorts whole rows; over
+            // 10M flows that took 9.6 s) — then those rows whole, read from their time range only.
+            var newest: [UInt64] = []
+            var oldest = Int64.max
+            var newestTime = Int64.min
+            try rows("""
+                SELECT time, key FROM \(table("flows")) FINAL WHERE \(conditions)
+                ORDER BY time DESC, seq DESC, key DESC LIMIT \(last)
+                """) { (reader: inout RowBinaryReader) throws(StoreError) in
+                let time = try reader.int64()
+                oldest = min(oldest, time)
+                newestTime = max(newestTime, time)
+                newest.append(try reader.uint64())
+            }
+            guard !newest.isEmpty else { return }
             let answer = try execute("""
-                SELECT \(columns) FROM \(table("flows")) FINAL WHERE \(conditions)
+                SELECT \(columns) FROM \(table("flows")) FINAL
+                WHERE time >= \(oldest) AND time <= \(newestTime) AND key IN (\(newest.map(String.init).joined(separator: ",")))
+                    AND \(conditions)
                 ORDER BY time DESC, seq DESC, key DESC LIMIT \(last) FORMAT RowBinary
                 """)
             var reader = RowBinaryReader(answer, label: path)
