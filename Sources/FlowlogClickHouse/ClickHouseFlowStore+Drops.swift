@@ -32,11 +32,12 @@ extension ClickHouseFlowStore {
         let (highNanos, highOverflow) = (high ?? 0).multipliedReportingOverflow(by: minute)
         if lowOverflow || highOverflow { return DropPlan(minutes: nil, flowsCondition: "1") }
         if let low, let high, low >= high { return DropPlan(minutes: nil, flowsCondition: "1") }
-        var covered: [String] = []
-        if low != nil { covered.append("time >= \(lowNanos)") }
-        if high != nil { covered.append("time < \(highNanos)") }
-        return DropPlan(minutes: (low, high),
-                        flowsCondition: covered.isEmpty ? nil : "NOT (\(covered.joined(separator: " AND ")))")
+        // The partial minutes, [lower, first whole minute) and [end of the last, upper): only
+        // those that are not empty, so a bound on a minute costs no read of flows.
+        var edges: [String] = []
+        if let lower, lower % minute != 0 { edges.append("time < \(lowNanos)") }
+        if let upper, upper % minute != 0 { edges.append("time >= \(highNanos)") }
+        return DropPlan(minutes: (low, high), flowsCondition: edges.isEmpty ? nil : "(\(edges.joined(separator: " OR ")))")
     }
 
     /// The rollup's `WHERE` for `query` over `minutes` (only the filters the rollup keeps).

@@ -124,7 +124,16 @@ struct ClickHouseDropRollupTests {
         plan = store.dropPlan(query)
         let lowMinute = Self.base / Self.minute + 1
         #expect(plan.minutes?.low == lowMinute && plan.minutes?.high == lowMinute + 2)
-        #expect(plan.flowsCondition == "NOT (time >= \(lowMinute * Self.minute) AND time < \((lowMinute + 2) * Self.minute))")
+        // The edge before the first whole minute only: the end is on a minute.
+        #expect(plan.flowsCondition == "(time < \(lowMinute * Self.minute))")
+        query.until = Timestamp(rawValue: Self.base + 3 * Self.minute + 5)
+        plan = store.dropPlan(query)
+        #expect(plan.minutes?.low == lowMinute && plan.minutes?.high == lowMinute + 2)
+        #expect(plan.flowsCondition == "(time < \(lowMinute * Self.minute) OR time >= \((lowMinute + 2) * Self.minute))")
+        query.since = Timestamp(rawValue: Self.base)
+        query.until = nil
+        plan = store.dropPlan(query)
+        #expect(plan.minutes?.low == lowMinute - 1 && plan.minutes?.high == nil && plan.flowsCondition == nil)
         query.ports = [53]
         plan = store.dropPlan(query)
         #expect(plan.minutes == nil && plan.flowsCondition == "1")
