@@ -46,19 +46,53 @@ enum ReportCharts {
         return magnitude < Int64.max / 10 ? magnitude * 10 : magnitude
     }
 
+    /// The drops of one bar: `hoursPerBar` hours from `hour` (hours since 1970, a multiple of
+    /// `hoursPerBar`, so bars of 6 hours start at 00:00, 06:00, … UTC), `start` the first hour
+    /// of it in the window.
+    struct Bar {
+        var hour: Int64
+        var start: Timestamp
+        var count: Int64
+    }
+
+    static let hourNanos: Int64 = 3_600_000_000_000
+
+    /// `hours` summed into bars of `step` hours aligned to multiples of `step` hours since 1970
+    /// (the first and last bar may cover part of theirs); negative counts (a damaged database)
+    /// count as zero.
+    static func bucketed(_ hours: [HourlyCount], hoursPerBar step: Int) -> [Bar] {
+        var bars: [Bar] = []
+        for item in hours {
+            let hour = item.hour.rawValue.floorDiv(hourNanos).floorDiv(Int64(step)) * Int64(step)
+            if let last = bars.last, last.hour == hour {
+                bars[bars.count - 1].count = last.count.saturatingAdd(max(item.count, 0))
+            } else {
+                bars.append(Bar(hour: hour, start: item.hour, count: max(item.count, 0)))
+            }
+        }
+        return bars
+    }
+
+    /// Hours between two time labels: the smallest round interval (a multiple of the bar's hours)
+    /// that puts labels at least 44 units apart, room for `10:00`.
+    static func labelInterval(hoursPerBar step: Int, barWidth: Double) -> Int64 {
+        let round: [Int64] = [1, 2, 3, 4, 6, 12, 24, 48, 72, 168, 336, 720, 1440, 2160, 4320, 8760, 17520]
+        let fits = round.first { $0 % Int64(step) == 0 && Double($0 / Int64(step)) * barWidth >= 44 }
+        return fits ?? Int64(step) * Int64(max(1, (44 / max(barWidth, 1)).rounded(.up)))
+    }
+
     /// Vertical bars over the window with y-axis ticks, several time labels along the x axis (the
     /// date under the first one and under each new day) and each non-zero value printed above its
     /// bar, turned upright when the bars are too narrow for it.
     static func hourBars(_ hours: [HourlyCount]) -> String {
         let step = hoursPerBar(hours.count)
-        let bars: [HourlyCount] = stride(from: 0, to: hours.count, by: step).map { start in
-            let slice = hours[start..<min(start + step, hours.count)]
-            return HourlyCount(hour: hours[start].hour, count: slice.reduce(0) { $0.saturatingAdd(max($1.count, 0)) })
-        }
+        let bars = bucketed(hours, hoursPerBar: step)
         let peak = bars.map(\.count).max() ?? 0
         let tick = tickStep(peak: peak)
-        let (quotient, overflow) = tick.multipliedReportingOverflow(by: (max(peak, 1) + tick - 1) / tick)
-        let axisTop = overflow ? max(peak, 1) : max(quotient, 1)
+        // The axis ends at the first tick at or above the peak (the peak itself near Int64.max).
+        let ticks = max(peak, 1) / tick + (max(peak, 1) % tick == 0 ? 0 : 1)
+        let (rounded, overflow) = tick.multipliedReportingOverflow(by: ticks)
+        let axisTop = overflow ? max(peak, 1) : rounded
 
         let width = 480.0, right = 8.0, bottom = 40.0
         let left = 12 + HTMLText.textWidth(String(axisTop), fontSize: 12)
@@ -66,8 +100,9 @@ enum ReportCharts {
         let slot = plotWidth / Double(bars.count)
         let barWidth = min(slot * 0.72, 56)
         let widestValue = HTMLText.textWidth(String(peak), fontSize: 12)
-        let upright = widestValue > slot - 2
-        let top = 8 + (upright ? widestValue + 4 : 14)
+        // A value wider than its bar's slot is written upright; the top margin makes room for the widest.
+        func upright(_ count: Int64) -> Bool { HTMLText.textWidth(String(count), fontSize: 12) > slot - 2 }
+        let top = 8 + (upright(peak) ? widestValue + 4 : 14)
         let plotHeight = 180.0
         let height = top + plotHeight + bottom
         func y(_ value: Int64) -> Double { top + plotHeight - HTMLText.fraction(value, of: axisTop) * plotHeight }
@@ -82,26 +117,25 @@ enum ReportCharts {
             if overflow { break }
             value = next
         }
-        // Labels at least 76 units apart: a date (`2026-11-20`, about 70 units) never meets the next.
-        let labelEvery = max(1, Int((76 / slot).rounded(.up)))
-        let datesOnly = labelEvery * step >= 24
+        let labelHours = labelInterval(hoursPerBar: step, barWidth: slot)
+        let datesOnly = labelHours >= 24
         var lastDay = ""
         for (index, bar) in bars.enumerated() {
             let center = left + slot * (Double(index) + 0.5)
             let barTop = y(bar.count)
-            let time = ReportText.time(bar.hour)
+            let time = ReportText.time(bar.start)
             svg += "<g><title>\(TextEscaping.html(time)): \(bar.count)</title>"
             if bar.count > 0 {
                 svg += "<rect class=\"bar\" x=\"\(HTMLText.number(center - barWidth / 2))\" y=\"\(HTMLText.number(barTop))\" "
                     + "width=\"\(HTMLText.number(barWidth))\" height=\"\(HTMLText.number(top + plotHeight - barTop))\"/>"
-                if upright {
+                if upright(bar.count) {
                     svg += "<text class=\"value\" transform=\"translate(\(HTMLText.number(center + 4)),\(HTMLText.number(barTop - 3))) rotate(-90)\">\(bar.count)</text>"
                 } else {
                     svg += "<text class=\"value\" x=\"\(HTMLText.number(center))\" y=\"\(HTMLText.number(barTop - 4))\" text-anchor=\"middle\">\(bar.count)</text>"
                 }
             }
             svg += "</g>\n"
-            guard index % labelEvery == 0 else { continue }
+            guard bar.hour % labelHours == 0 else { continue }
             // `2026-11-20T10:00:00Z`: the clock time on the first line, the date below it when it
             // changes; labels a day or more apart are the month and day alone.
             let day = String(time.prefix(10))
