@@ -129,7 +129,7 @@ struct HeadlessChromium {
             if (element.parentElement.closest('.wide, svg')) return;
             var box = element.getBoundingClientRect();
             if (box.left < -0.5 || box.right > width + 0.5) {
-              found.outside.push(element.tagName + '.' + element.className + ' ' + box.left + '..' + box.right);
+              found.outside.push(element.tagName + '.' + (element.getAttribute('class') || '') + ' ' + box.left + '..' + box.right);
             }
           });
           doc.querySelectorAll('table').forEach(function (table) {
