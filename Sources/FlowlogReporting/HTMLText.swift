@@ -12,9 +12,11 @@ enum HTMLText {
     /// `<wbr>`, a line-break opportunity. A long name thus wraps at `production/app=api,` rather
     /// than overflowing or breaking mid-word.
     ///
+    /// A list (`TCP/443,UDP/53`) passes `after: [","]`, so its items stay whole.
+    ///
     /// The text is cut into pieces first and each piece escaped on its own, so no tag can land
     /// inside an entity such as `&quot;`.
-    static func breakable(_ text: String) -> String {
+    static func breakable(_ text: String, after separators: Set<Unicode.Scalar> = nameSeparators) -> String {
         var html = ""
         var piece = ""
         func flush(separator: Bool) {
@@ -29,7 +31,7 @@ enum HTMLText {
                 continue
             }
             piece.unicodeScalars.append(scalar)
-            if nameSeparators.contains(scalar) { flush(separator: true) }
+            if separators.contains(scalar) { flush(separator: true) }
         }
         flush(separator: false)
         return html

@@ -17,7 +17,7 @@ enum ReportCharts {
             let full = "\(group.source) → \(group.destination)"
             let barLength = max(2, HTMLText.fraction(group.count, of: largest) * (width - countRoom))
             svg += "<g><title>\(TextEscaping.html(full)): \(group.count)</title>"
-            svg += "<text x=\"0\" y=\"\(HTMLText.number(y + 13))\">\(TextEscaping.html(HTMLText.shortened(full, to: 68)))</text>"
+            svg += "<text x=\"0\" y=\"\(HTMLText.number(y + 13))\">\(TextEscaping.html(HTMLText.shortened(full, to: 64)))</text>"
             svg += "<rect class=\"bar\" x=\"0\" y=\"\(HTMLText.number(y + 18))\" width=\"\(HTMLText.number(barLength))\" height=\"14\"/>"
             svg += "<text class=\"value\" x=\"\(HTMLText.number(barLength + 5))\" y=\"\(HTMLText.number(y + 30))\">\(group.count)</text></g>\n"
         }

@@ -42,6 +42,10 @@ enum ReportDropGraph {
         let largest = max(edges.map(\.count).max() ?? 1, 1)
 
         var svg = HTMLText.svgOpening(width: width, height: height, naturalWidth: 640, label: "Drop graph")
+        // Names are clipped to their boxes: a shortened name of wide characters can still be wider.
+        svg += "<defs><clipPath id=\"drop-graph-from\"><rect x=\"0\" y=\"0\" width=\"\(HTMLText.number(boxWidth - 5))\" "
+            + "height=\"\(HTMLText.number(height))\"/></clipPath><clipPath id=\"drop-graph-to\"><rect x=\"\(HTMLText.number(width - boxWidth))\" "
+            + "y=\"0\" width=\"\(HTMLText.number(boxWidth - 5))\" height=\"\(HTMLText.number(height))\"/></clipPath></defs>\n"
         svg += "<text class=\"tick\" x=\"0\" y=\"14\">from</text>"
             + "<text class=\"tick\" x=\"\(HTMLText.number(width))\" y=\"14\" text-anchor=\"end\">to</text>\n"
         // Edges first, so the boxes and their names are drawn over the curves' ends.
@@ -61,8 +65,8 @@ enum ReportDropGraph {
         for (index, edge) in edges.enumerated() {
             svg += "<text class=\"value halo\" x=\"\(HTMLText.number(boxWidth + 5))\" y=\"\(HTMLText.number((starts[index] ?? 0) + 4))\">\(edge.count)</text>\n"
         }
-        for node in sources { svg += box(node, x: 0) }
-        for node in destinations { svg += box(node, x: width - boxWidth) }
+        for node in sources { svg += box(node, x: 0, clip: "drop-graph-from") }
+        for node in destinations { svg += box(node, x: width - boxWidth, clip: "drop-graph-to") }
         return svg + "</svg>\n"
     }
 
@@ -98,11 +102,11 @@ enum ReportDropGraph {
         return node.y + node.height / 2 - used / 2 + Double(slot) * portSpacing
     }
 
-    private static func box(_ node: Node, x: Double) -> String {
+    private static func box(_ node: Node, x: Double, clip: String) -> String {
         "<g><title>\(TextEscaping.html(node.name)): \(node.total) drops</title>"
             + "<rect class=\"node\" x=\"\(HTMLText.number(x + 0.5))\" y=\"\(HTMLText.number(node.y))\" width=\"\(HTMLText.number(boxWidth - 1))\" "
             + "height=\"\(HTMLText.number(node.height))\" rx=\"4\"/>"
-            + "<text x=\"\(HTMLText.number(x + 7))\" y=\"\(HTMLText.number(node.y + node.height / 2 + 4))\">"
-            + "\(TextEscaping.html(HTMLText.shortened(node.name, to: 25)))</text></g>\n"
+            + "<text x=\"\(HTMLText.number(x + 7))\" y=\"\(HTMLText.number(node.y + node.height / 2 + 4))\" clip-path=\"url(#\(clip))\">"
+            + "\(TextEscaping.html(HTMLText.shortened(node.name, to: 23)))</text></g>\n"
     }
 }

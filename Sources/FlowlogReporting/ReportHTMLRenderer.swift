@@ -57,7 +57,7 @@ public struct ReportHTMLRenderer {
     /// its own `max-width`) and readable tables.
     static let style = """
 
-        body { font-family: system-ui, sans-serif; margin: 1.5em auto; padding: 0 1em; max-width: 72em; color: #1b1f24; line-height: 1.35; }
+        body { font-family: system-ui, sans-serif; margin: 1.5em auto; padding: 0 1em; max-width: 84em; color: #1b1f24; line-height: 1.35; }
         h1 { font-size: 1.45em; } h2 { font-size: 1.2em; margin-top: 1.6em; } h3 { font-size: 1.05em; }
         .wide { overflow-x: auto; max-width: 100%; margin: 0.5em 0 1.5em; }
         table { border-collapse: collapse; }
@@ -84,7 +84,7 @@ public struct ReportHTMLRenderer {
     private func heading(_ report: PeriodicReport) -> String {
         "flowlog report \(HTMLText.time(report.window.since)) to \(HTMLText.time(report.window.until))"
             + (report.namespaces.isEmpty ? ""
-                : " (namespaces: \(report.namespaces.map(HTMLText.breakable).joined(separator: ", ")))")
+                : " (namespaces: \(report.namespaces.map { HTMLText.breakable($0) }.joined(separator: ", ")))")
     }
 
     // MARK: - Sections
@@ -129,7 +129,7 @@ public struct ReportHTMLRenderer {
                 + "<th>Destination</th><th>Port</th><th>First seen</th><th>Last seen</th><th>Why</th></tr>\n"
             for group in groups.prefix(20) {
                 html += "<tr>" + numberCell(String(group.count)) + nameCell(group.source) + nameCell(group.destination)
-                    + nameCell(ReplayText.portText(group)) + timeCell(group.firstSeen) + timeCell(group.lastSeen)
+                    + listCell(ReplayText.portText(group)) + timeCell(group.firstSeen) + timeCell(group.lastSeen)
                     + "<td class=\"why\">\(HTMLText.breakable(group.explanation))</td></tr>\n"
             }
             html += "</table></div>\n"
@@ -141,6 +141,8 @@ public struct ReportHTMLRenderer {
 
     private func numberCell(_ text: String) -> String { "<td class=\"n\">\(TextEscaping.html(text))</td>" }
     private func nameCell(_ text: String) -> String { "<td class=\"name\">\(HTMLText.breakable(text))</td>" }
+    /// A comma-separated list (ports, reasons) that wraps between its items only.
+    private func listCell(_ text: String) -> String { "<td class=\"name\">\(HTMLText.breakable(text, after: [","]))</td>" }
     private func timeCell(_ time: Timestamp) -> String { "<td>\(HTMLText.time(time))</td>" }
 
     private func pairTable(_ groups: [DropGroup]) -> String {
@@ -148,7 +150,7 @@ public struct ReportHTMLRenderer {
         for group in groups {
             let cells = ReportText.pairCells(group)
             html += "<tr>" + numberCell(cells[0]) + nameCell(group.source) + nameCell(group.destination)
-                + nameCell(cells[3]) + nameCell(cells[4]) + timeCell(group.firstSeen) + timeCell(group.lastSeen) + "</tr>\n"
+                + listCell(cells[3]) + listCell(cells[4]) + timeCell(group.firstSeen) + timeCell(group.lastSeen) + "</tr>\n"
         }
         return html + "</table></div>\n"
     }

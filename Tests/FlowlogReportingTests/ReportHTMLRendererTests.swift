@@ -51,6 +51,11 @@ private func occurrences(_ needle: String, in text: String) -> Int {
         #expect(HTMLText.breakable(testCase.input) == testCase.expected)
     }
 
+    @Test func listsBreakOnlyBetweenTheirItems() {
+        #expect(HTMLText.breakable("TCP/443,UDP/53", after: [","])
+            == #"<span class="k">TCP/443,</span><wbr><span class="k">UDP/53</span>"#)
+    }
+
     @Test func controlAndBidiCharactersInNamesAreMadeVisible() {
         let html = HTMLText.breakable("app=\u{202E}evil\u{1B}[2J")
         #expect(!html.unicodeScalars.contains { $0 == "\u{202E}" || $0 == "\u{1B}" })
