@@ -12,6 +12,7 @@ import FlowlogEvaluation
 public struct ReportHTMLRenderer {
     public init() {}
 
+    /// Writes the whole page for `report` to `out`.
     public func render(_ report: PeriodicReport, to out: inout some TextOutputStream) {
         out.write("""
             <!DOCTYPE html>
