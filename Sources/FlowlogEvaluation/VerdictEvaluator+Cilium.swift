@@ -144,7 +144,6 @@ extension VerdictEvaluator {
             if let icmpType, rule.icmps?.contains(CiliumICMPField(family: family, type: icmpType)) == true {
                 return .match(detail: "icmps", l7: [], peerNote: peerNote)
             }
-            if let named = rule.unsupported.first(where: \.isPortConstruct) { return .unknown(named.field + " (a type given by name)") }
             return .peerOnly
         }
         let portOwner = direction == .ingress ? pod : peer
@@ -198,7 +197,7 @@ extension VerdictEvaluator {
             if let narrowing = rule.unsupported.first(where: \.narrowsPeers) { return .unknown(narrowing.field) }
             return .match(note: note)
         }
-        if let other = rule.unsupported.first(where: { !$0.isPortConstruct && !$0.narrowsPeers }) {
+        if let other = rule.unsupported.first(where: { !$0.narrowsPeers }) {
             return .unknown(other.field)
         }
         // An FQDN identity was allocated for some toFQDNs selector; without the names the flow
