@@ -63,15 +63,22 @@ struct ClickHouseMigrator {
     private func migrate(_ client: ClickHouseHTTPClient, cluster: String?, distributedOnly: Bool = false) throws(StoreError) {
         let database = store.database
         if distributedOnly {
-            // Every table present (the usual case): nothing to do, in one round trip.
-            let tables = Array(ClickHouseSchema.all.joined())
+            // Every table and added column present (the usual case): nothing to do, in one round trip.
+            let tables = ClickHouseSchema.all.flatMap(\.tables)
+            let columns = ClickHouseSchema.all.flatMap(\.addedColumns)
             let names = tables.map { ClickHouseEscaping.literal($0.name) }.joined(separator: ",")
-            var reader = RowBinaryReader(try client.execute(
-                "SELECT toUInt64(count()) FROM system.tables WHERE database = \(ClickHouseEscaping.literal(database)) "
-                    + "AND name IN (\(names)) FORMAT RowBinary"), label: client.label)
-            if try reader.uint64() == UInt64(tables.count) { return }
+            let databaseLiteral = ClickHouseEscaping.literal(database)
+            var count = "(SELECT count() FROM system.tables WHERE database = \(databaseLiteral) AND name IN (\(names)))"
+            if !columns.isEmpty {
+                count += " + (SELECT count() FROM system.columns WHERE database = \(databaseLiteral) AND ("
+                    + columns.map { "(table = \(ClickHouseEscaping.literal($0.table)) AND name = \(ClickHouseEscaping.literal($0.name)))" }
+                        .joined(separator: " OR ") + "))"
+            }
+            var reader = RowBinaryReader(try client.execute("SELECT toUInt64(\(count)) FORMAT RowBinary"), label: client.label)
+            if try reader.uint64() == UInt64(tables.count + columns.count) { return }
             try client.execute("CREATE DATABASE IF NOT EXISTS \(database)")
             for table in tables { try client.execute(distributed(table, cluster: cluster ?? "")) }
+            for column in columns { try addColumn(column, to: column.table, client) }
             return
         }
         let versions = ClickHouseSchema.versionsTable
@@ -91,7 +98,8 @@ struct ClickHouseMigrator {
         guard applied < ClickHouseSchema.latestVersion else { return }
         for version in (applied + 1)...ClickHouseSchema.latestVersion {
             // CREATE … IF NOT EXISTS: two processes migrating at once both succeed.
-            for table in ClickHouseSchema.all[version - 1] {
+            let migration = ClickHouseSchema.all[version - 1]
+            for table in migration.tables {
                 if let cluster {
                     try client.execute("CREATE TABLE IF NOT EXISTS \(database).\(table.name)_local (\(table.columns)) ENGINE = \(table.engine)")
                     try client.execute(distributed(table, cluster: cluster))
@@ -99,7 +107,31 @@ struct ClickHouseMigrator {
                     try client.execute("CREATE TABLE IF NOT EXISTS \(database).\(table.name) (\(table.columns)) ENGINE = \(table.engine)")
                 }
             }
+            for column in migration.addedColumns {
+                // On a cluster both the shard's table and the Distributed table over it get the column.
+                if cluster != nil { try addColumn(column, to: column.table + "_local", client) }
+                try addColumn(column, to: column.table, client)
+            }
             try client.execute("INSERT INTO \(database).\(versions.name) (version, applied) VALUES (\(version), \(realTimeNanos()))")
+        }
+    }
+
+    /// Adds `column` to `table` unless it is there. 18.16 has no `ADD COLUMN IF NOT EXISTS`, so
+    /// `system.columns` is asked first, and a concurrent migration that added it in between
+    /// (error 44, "column with this name already exists") counts as done.
+    private func addColumn(_ column: ClickHouseSchema.AddedColumn, to table: String,
+                           _ client: ClickHouseHTTPClient) throws(StoreError) {
+        let database = store.database
+        var reader = RowBinaryReader(try client.execute("""
+            SELECT toUInt64(count()) FROM system.columns WHERE database = \(ClickHouseEscaping.literal(database))
+                AND table = \(ClickHouseEscaping.literal(table)) AND name = \(ClickHouseEscaping.literal(column.name)) FORMAT RowBinary
+            """), label: client.label)
+        guard try reader.uint64() == 0 else { return }
+        do {
+            try client.execute("ALTER TABLE \(database).\(table) ADD COLUMN \(column.name) \(column.type)")
+        } catch {
+            if error.backend?.code == 44 { return }
+            throw error
         }
     }
 

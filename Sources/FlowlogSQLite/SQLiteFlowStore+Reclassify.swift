@@ -50,7 +50,8 @@ extension SQLiteFlowStore {
                     try forEachStoredRow(matching: query) { stored in
                         rollups.add(stored.flow, source: stored.source, destination: stored.destination,
                                     sourceMayNotBePod: stored.flow.source.kind.needsAddress,
-                                    destinationMayNotBePod: stored.flow.destination.kind.needsAddress)
+                                    destinationMayNotBePod: stored.flow.destination.kind.needsAddress,
+                                    names: stored.connectionNames)
                     }
                 } catch let error as StoreError {
                     throw error

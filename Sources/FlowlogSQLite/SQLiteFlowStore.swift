@@ -31,6 +31,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     private var endpointIDsByIdentity = ByteBoundedCache<ObjectIdentifier, (endpoint: Endpoint, id: Int64)>(
         byteLimit: SQLiteFlowStore.endpointCacheBytes)
     private var policyIDs = ByteBoundedCache<PolicyReferences, Int64>(byteLimit: SQLiteFlowStore.stringCacheBytes)
+    private var namesIDs = ByteBoundedCache<[String], Int64>(byteLimit: SQLiteFlowStore.stringCacheBytes)
     private var labelSetIDs = ByteBoundedCache<[String], Int64>(byteLimit: SQLiteFlowStore.endpointCacheBytes)
     private var stringIDs = ByteBoundedCache<String, Int64>(byteLimit: SQLiteFlowStore.stringCacheBytes)
     static let endpointCacheBytes = 8 << 20
@@ -101,7 +102,8 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
                     result.inserted += 1
                     rollups.add(flow, source: ids.source, destination: ids.destination,
                                 sourceMayNotBePod: mayNotBePod(ids.source, flow.source),
-                                destinationMayNotBePod: mayNotBePod(ids.destination, flow.destination))
+                                destinationMayNotBePod: mayNotBePod(ids.destination, flow.destination),
+                                names: (flow.isReply == true ? ids.sourceNames : ids.destinationNames) ?? 0)
                 } else {
                     result.duplicates += 1
                 }
@@ -121,6 +123,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
         labelSetIDs.removeAll()
         stringIDs.removeAll()
         policyIDs.removeAll()
+        namesIDs.removeAll()
         endpointMayNotBePod.removeAll()
         endpointsByID.removeAll()
         stringsByID.removeAll()
@@ -136,12 +139,23 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
 
     private struct FlowIDs {
         var source: Int64, destination: Int64, node: Int64, summary: Int64, policies: Int64?
+        var sourceNames: Int64?, destinationNames: Int64?
     }
 
     private func flowIDs(_ flow: Flow) throws(StoreError) -> FlowIDs {
         FlowIDs(source: try endpointID(flow.source), destination: try endpointID(flow.destination),
                 node: try stringID(flow.nodeName), summary: try stringID(flow.summary),
-                policies: flow.policies.isEmpty ? nil : try policiesID(flow.policies))
+                policies: flow.policies.isEmpty ? nil : try policiesID(flow.policies),
+                sourceNames: flow.sourceNames.isEmpty ? nil : try namesID(flow.sourceNames),
+                destinationNames: flow.destinationNames.isEmpty ? nil : try namesID(flow.destinationNames))
+    }
+
+    /// The strings id of a list of DNS names, interned as its JSON array text.
+    private func namesID(_ names: [String]) throws(StoreError) -> Int64 {
+        if let id = namesIDs[names] { return id }
+        let id = try stringID(JSONText.array(names))
+        namesIDs.insert(id, for: names, bytes: ApproximateSize.of(names))
+        return id
     }
 
     private func policiesID(_ policies: PolicyReferences) throws(StoreError) -> Int64 {
@@ -162,8 +176,9 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             statement = try connection.prepare("""
                 INSERT OR IGNORE INTO flows (time, uuid, verdict, drop_reason, event_type, event_sub_type, flow_type,
                     source_ip, destination_ip, protocol, source_port, destination_port, tcp_flags, source, destination,
-                    traffic_direction, is_reply, node, policy_match_type, trace_point, summary, policies)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    traffic_direction, is_reply, node, policy_match_type, trace_point, summary, policies, source_names,
+                    destination_names)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, persistent: true)
             insertFlow = statement
         }
@@ -189,6 +204,8 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
         try statement.bind(Int64(flow.traceObservationPoint), at: 20)
         try statement.bind(ids.summary, at: 21)
         try statement.bind(ids.policies, at: 22)
+        try statement.bind(ids.sourceNames, at: 23)
+        try statement.bind(ids.destinationNames, at: 24)
         try statement.run()
         return connection.changes == 1
     }
