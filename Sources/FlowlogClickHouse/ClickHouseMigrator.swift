@@ -5,6 +5,8 @@ import FlowlogStore
 /// `Distributed` table over each shard's local table on every shard and on the entry server.
 struct ClickHouseMigrator {
     let store: ClickHouseFlowStore
+    /// Whether a database that does not exist is created (ingest); otherwise it is `.notFound`.
+    var creates = true
 
     func migrate() throws(StoreError) {
         let location = store.location
@@ -13,7 +15,16 @@ struct ClickHouseMigrator {
             return
         }
         let shards = try shards(cluster)
-        for shard in shards { try migrate(shard, cluster: cluster) }
+        // A shard that cannot be reached is named before a store found missing on another.
+        var missing: StoreError?
+        for shard in shards {
+            do {
+                try migrate(shard, cluster: cluster)
+            } catch where error.kind == .notFound {
+                missing = missing ?? error
+            }
+        }
+        if let missing { throw missing }
         store.shardClients = shards
         // The entry server may be a shard (then this is a no-op) or only a router.
         try migrate(store.client, cluster: cluster, distributedOnly: true)
@@ -70,6 +81,7 @@ struct ClickHouseMigrator {
                 "SELECT toUInt64(count()) FROM system.tables WHERE database = \(ClickHouseEscaping.literal(database)) "
                     + "AND name IN (\(names)) FORMAT RowBinary"), label: client.label)
             if try reader.uint64() == UInt64(tables.count) { return }
+            try requireCreating(client)
             try client.execute("CREATE DATABASE IF NOT EXISTS \(database)")
             for table in tables { try client.execute(distributed(table, cluster: cluster ?? "")) }
             return
@@ -79,6 +91,7 @@ struct ClickHouseMigrator {
         if let known = try appliedVersion(client) {
             applied = known
         } else {
+            try requireCreating(client)
             try client.execute("CREATE DATABASE IF NOT EXISTS \(database)")
             try client.execute("CREATE TABLE IF NOT EXISTS \(database).\(versions.name) (\(versions.columns)) ENGINE = \(versions.engine)")
             applied = try appliedVersion(client) ?? 0
@@ -101,6 +114,14 @@ struct ClickHouseMigrator {
             }
             try client.execute("INSERT INTO \(database).\(versions.name) (version, applied) VALUES (\(version), \(realTimeNanos()))")
         }
+    }
+
+    /// Throws `.notFound` unless this migrator creates stores: `client` has no flowlog store
+    /// (no database, or a database without flowlog's tables).
+    private func requireCreating(_ client: ClickHouseHTTPClient) throws(StoreError) {
+        guard !creates else { return }
+        let place = store.location.cluster == nil || client === store.client ? store.path : client.label
+        throw StoreError(kind: .notFound, message: "no flow database here", path: place)
     }
 
     /// The Distributed table over each shard's `<name>_local`, rows spread by `key`.

@@ -91,6 +91,9 @@ struct SchemaState {
         }
     }
 
+    /// Whether the database is empty: no schema objects and neither header field set.
+    var isEmpty: Bool { applicationID == 0 && userVersion == 0 && objectCount == 0 }
+
     /// Whether flowlog has work to do on this database.
     /// - Throws: ``StoreError`` when the database is not flowlog's or has a schema version
     ///   flowlog cannot use.

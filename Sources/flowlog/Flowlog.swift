@@ -36,7 +36,9 @@ enum ExitCodes {
 }
 
 /// Runs a command body, printing failures as `flowlog: error: …` and mapping them to exit codes.
-func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+/// - Parameter verbose: print a store error with the backend's own message, code and SQL text;
+///   otherwise it is said in plain words.
+func reportingErrors<T>(verbose: Bool = false, _ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as ExitCode {
@@ -54,8 +56,11 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
             printError("flowlog: error: " + TextEscaping.terminal(message))
             throw ExitCode(ExitCodes.runtimeFailure)
         }
-    } catch {
+    } catch let error as StoreError {
         // Errors quote paths and input; none reaches the terminal raw.
+        printError("flowlog: error: " + TextEscaping.terminalLines(verbose ? error.verboseDescription : error.plainDescription))
+        throw ExitCode(ExitCodes.runtimeFailure)
+    } catch {
         printError("flowlog: error: " + TextEscaping.terminal("\(error)"))
         throw ExitCode(ExitCodes.runtimeFailure)
     }

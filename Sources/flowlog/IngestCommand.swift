@@ -49,7 +49,7 @@ struct IngestCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(verbose: store.verbose) {
             var inputs = files.map { $0 == "-" ? IngestInput.standardInput : IngestInput.file($0) }
             if inputs.isEmpty {
                 guard !isTerminal(0) else {
@@ -57,7 +57,7 @@ struct IngestCommand: ParsableCommand {
                 }
                 inputs = [.standardInput]
             }
-            let flowStore = try store.openStore()
+            let flowStore = try store.openStore(.create)
             var options = IngestOptions()
             options.follow = follow
             if let preferred = flowStore.preferredBatchSize {

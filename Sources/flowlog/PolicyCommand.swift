@@ -36,7 +36,7 @@ struct LintCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(verbose: store.verbose) {
             let loaded = try loadPolicies(paths)
             var out = StandardOutput()
             for diagnostic in loaded.diagnostics { out.write(TextEscaping.terminal(diagnostic.description) + "\n") }
