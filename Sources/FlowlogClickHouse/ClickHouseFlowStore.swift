@@ -251,9 +251,10 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
 
     private func writeLostEvents(_ batch: IngestBatch, positions: RecordPositions?) throws(StoreError) {
         var rows = TabSeparatedWriter()
-        for (index, event) in batch.lostEvents.enumerated() {
-            let position = positions?.lostEvents[index] ?? RecordPosition(line: Int64(index), digest: monotonicNanos())
-            rows.int(RecordKey.record(tag: UInt8(ascii: "X"), input: positions?.input, nonce: nonce, position: position))
+        // Keyed by content, not by position: the same record read again (standard input piped
+        // twice) collapses into one row, as a flow does by its uuid.
+        for event in batch.lostEvents {
+            rows.int(RecordKey.lostEvents(event))
             rows.int(event.time.rawValue)
             rows.string(event.nodeName)
             rows.string(event.source)

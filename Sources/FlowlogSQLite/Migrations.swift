@@ -6,7 +6,10 @@ import FlowlogStore
 /// A shipped migration is never edited; a change is a new migration appended to ``all``.
 enum Migrations {
     /// Migration `n` (1-based) brings the schema from version `n - 1` to `n`.
-    static let all: [String] = [version1, version2, version3, version4]
+    ///
+    /// `lostEventsOnce` is numbered 6 on its branch (another branch adds version 5); whoever
+    /// merges keeps the list in the order the versions were shipped.
+    static let all: [String] = [version1, version2, version3, version4, lostEventsOnce]
 
     static var latestVersion: Int { all.count }
 
@@ -293,5 +296,18 @@ extension Migrations {
     static let version4 = """
         INSERT INTO meta (key, value) VALUES ('flow_rollup_reclassify', 1)
             ON CONFLICT (key) DO UPDATE SET value = 1;
+        """
+}
+
+extension Migrations {
+    /// Lost-event records are stored once, like flows: a record read twice (the same standard
+    /// input piped in twice) has the same time, node, source, count and CPU. Duplicates stored
+    /// before are removed (the first of each is kept); the unique index makes later inserts of
+    /// one skip (`INSERT OR IGNORE`). A missing CPU counts as -1, since NULLs never collide in
+    /// a unique index.
+    static let lostEventsOnce = """
+        DELETE FROM lost_events WHERE id NOT IN (
+            SELECT min(id) FROM lost_events GROUP BY time, node, source, count, ifnull(cpu, -1));
+        CREATE UNIQUE INDEX IF NOT EXISTS lost_events_once ON lost_events(time, node, source, count, ifnull(cpu, -1));
         """
 }

@@ -230,7 +230,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     private func writeLostEvents(_ events: [LostEvents]) throws(StoreError) {
         guard !events.isEmpty else { return }
         let statement = try connection.prepare(
-            "INSERT INTO lost_events (time, node, source, count, cpu) VALUES (?, ?, ?, ?, ?)")
+            "INSERT OR IGNORE INTO lost_events (time, node, source, count, cpu) VALUES (?, ?, ?, ?, ?)")
         for event in events {
             try statement.bind(event.time.rawValue, at: 1)
             try statement.bind(event.nodeName, at: 2)
