@@ -108,6 +108,10 @@ struct EvaluateCommand: ParsableCommand {
             }
         }
         EvaluationText.render(batch, format: output ?? .jsonl, to: &out)
-        if skipped > 0 { printError("flowlog: \(skipped) malformed lines skipped") }
+        if skipped > 0 { printError("flowlog: \(skipped) malformed \(skipped == 1 ? "line" : "lines") skipped") }
+        // As for ingest: an input with lines but no Hubble record is invalid data, said with what it looks like.
+        if let hint = reader.hint {
+            throw CLIError.data("\(reader.name): error: no line is a Hubble record: \(hint)")
+        }
     }
 }

@@ -26,6 +26,17 @@ import Testing
         #expect(result.standardError.contains("<stdin>: error: no line is a Hubble record: it looks like `hubble observe -o compact` text"))
     }
 
+    @Test func evaluateOfAnInputWithoutARecordIsExit65() throws {
+        let policies = Flowlog.packageRoot.appendingPathComponent("SampleFlows/policies").path
+        let input = Data(#"{"level":"info","msg":"not a flow"}"#.utf8 + [0x0A])
+        let result = try Flowlog.run(["evaluate", "--policies", policies, "-"], input: input)
+        #expect(result.status == 65)
+        #expect(result.standardOutput.isEmpty)
+        #expect(result.standardError.hasSuffix("<stdin>: error: no line is a Hubble record: \(jsonNotHubble)\n"))
+    }
+
+    let jsonNotHubble = "it is JSON but not Hubble records (no flow, lost_events, node_status, agent_event or debug_event)"
+
     @Test func anUnreadableInputOutranksARejectedOne() throws {
         let database = scratch.path("flows.db")
         let text = scratch.path("notes.txt")
