@@ -82,7 +82,15 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
                     let needsReclassify = try needsReclassify()
                     if needsMigration || needsReclassify {
                         // Upgraded once by a writer; this connection then reads the new schema.
-                        _ = try SQLiteFlowStore(path: path, access: .readWrite)
+                        do throws(StoreError) {
+                            _ = try SQLiteFlowStore(path: path, access: .readWrite)
+                        } catch {
+                            guard error.kind == .readOnly else { throw error }
+                            var upgrade = error
+                            upgrade.message = "the database is from an older flowlog and must be upgraded once by a user who "
+                                + "may write it (any flowlog command run by them does it): " + error.message
+                            throw upgrade
+                        }
                     }
                     try connection.execute("PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY")
                     return
