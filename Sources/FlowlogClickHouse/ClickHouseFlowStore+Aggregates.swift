@@ -15,17 +15,17 @@ extension ClickHouseFlowStore {
         let conditions = try conditions(query)
         struct MergeKey: Hashable {
             var source: UInt64, destination: UInt64, sourceIP: IPAddress?, destinationIP: IPAddress?
-            var proto: Int32, port: UInt16, reply: UInt8, verdict: Int32, reason: Int32, policyVerdict: UInt8
+            var proto: Int32, port: UInt16, names: [String], reply: UInt8, verdict: Int32, reason: Int32, policyVerdict: UInt8
         }
         var merged: [MergeKey: Int] = [:]
         var result: [ConnectionCount] = []
         var failure: StoreError?
         try rows("""
             SELECT source, destination, source_ip, destination_ip, toInt32(protocol) AS p, toUInt16(\(SQLRules.connectionPort)) AS port,
-                toUInt8(is_reply) AS reply, toInt32(verdict) AS v, toInt32(drop_reason) AS r, toUInt8(event_type = \(CiliumEventType.policyVerdict)) AS pv,
+                if(is_reply = 1, source_names, destination_names) AS names, toUInt8(is_reply) AS reply, toInt32(verdict) AS v, toInt32(drop_reason) AS r, toUInt8(event_type = \(CiliumEventType.policyVerdict)) AS pv,
                 toInt64(count()), min(time), max(time)
             FROM \(table("flows")) FINAL WHERE \(conditions)
-            GROUP BY source, destination, source_ip, destination_ip, p, port, reply, v, r, pv
+            GROUP BY source, destination, source_ip, destination_ip, p, port, names, reply, v, r, pv
             """) { (reader: inout RowBinaryReader) throws(StoreError) in
             let sourceKey = try reader.uint64()
             let destinationKey = try reader.uint64()
@@ -40,6 +40,8 @@ extension ClickHouseFlowStore {
             }
             let proto = try reader.int32()
             let port = try reader.uint16()
+            // Flow.connectionNames: a reply's source names, else the destination names.
+            let names = try reader.stringArray()
             let reply = try reader.uint8()
             let verdict = try reader.int32()
             let reason = try reader.int32()
@@ -47,13 +49,13 @@ extension ClickHouseFlowStore {
             let item = ConnectionCount(
                 source: source, destination: destination,
                 sourceIP: address(sourceBytes, source), destinationIP: address(destinationBytes, destination),
-                proto: L4Protocol(rawValue: proto) ?? .none, port: port, isReply: reply == 2 ? nil : reply == 1,
+                proto: L4Protocol(rawValue: proto) ?? .none, port: port, names: names, isReply: reply == 2 ? nil : reply == 1,
                 verdict: Verdict(code: verdict), reason: DropReason(rawValue: reason), isPolicyVerdictEvent: policyVerdict != 0,
                 count: try reader.int64(), firstSeen: Timestamp(rawValue: try reader.int64()),
                 lastSeen: Timestamp(rawValue: try reader.int64()))
             // Rows that differ only in a pod address that was left out merge.
             let key = MergeKey(source: sourceKey, destination: destinationKey, sourceIP: item.sourceIP,
-                               destinationIP: item.destinationIP, proto: proto, port: port, reply: reply, verdict: verdict,
+                               destinationIP: item.destinationIP, proto: proto, port: port, names: names, reply: reply, verdict: verdict,
                                reason: reason, policyVerdict: policyVerdict)
             if let index = merged[key] {
                 let (sum, overflow) = result[index].count.addingReportingOverflow(item.count)

@@ -5,6 +5,8 @@ import FlowlogStore
 /// `Distributed` table over each shard's local table on every shard and on the entry server.
 struct ClickHouseMigrator {
     let store: ClickHouseFlowStore
+    /// Whether a database that does not exist is created (ingest); otherwise it is `.notFound`.
+    var creates = true
 
     func migrate() throws(StoreError) {
         let location = store.location
@@ -13,7 +15,16 @@ struct ClickHouseMigrator {
             return
         }
         let shards = try shards(cluster)
-        for shard in shards { try migrate(shard, cluster: cluster) }
+        // A shard that cannot be reached is named before a store found missing on another.
+        var missing: StoreError?
+        for shard in shards {
+            do {
+                try migrate(shard, cluster: cluster)
+            } catch where error.kind == .notFound {
+                missing = missing ?? error
+            }
+        }
+        if let missing { throw missing }
         store.shardClients = shards
         // The entry server may be a shard (then this is a no-op) or only a router.
         try migrate(store.client, cluster: cluster, distributedOnly: true)
@@ -69,15 +80,29 @@ struct ClickHouseMigrator {
     private func migrate(_ client: ClickHouseHTTPClient, cluster: String?, distributedOnly: Bool = false) throws(StoreError) {
         let database = store.database
         if distributedOnly {
-            // Every table present (the usual case): nothing to do, in one round trip.
-            let tables = ClickHouseSchema.all.joined().filter { $0.view == nil && !$0.isServerLocal }
+            // Every table and added column present (the usual case): nothing to do, in one round trip.
+            // (Views and server-local tables have no Distributed table on the entry server.)
+            let tables = ClickHouseSchema.all.flatMap(\.tables).filter { $0.view == nil && !$0.isServerLocal }
+            let columns = ClickHouseSchema.all.flatMap(\.addedColumns)
             let names = tables.map { ClickHouseEscaping.literal($0.name) }.joined(separator: ",")
+            let databaseLiteral = ClickHouseEscaping.literal(database)
+            let tableCount = "(SELECT count() FROM system.tables WHERE database = \(databaseLiteral) AND name IN (\(names)))"
+            var columnCount = "0"
+            if !columns.isEmpty {
+                columnCount = "(SELECT count() FROM system.columns WHERE database = \(databaseLiteral) AND ("
+                    + columns.map { "(table = \(ClickHouseEscaping.literal($0.table)) AND name = \(ClickHouseEscaping.literal($0.name)))" }
+                        .joined(separator: " OR ") + "))"
+            }
             var reader = RowBinaryReader(try client.execute(
-                "SELECT toUInt64(count()) FROM system.tables WHERE database = \(ClickHouseEscaping.literal(database)) "
-                    + "AND name IN (\(names)) FORMAT RowBinary"), label: client.label)
-            if try reader.uint64() == UInt64(tables.count) { return }
+                "SELECT toUInt64(\(tableCount)), toUInt64(\(columnCount)) FORMAT RowBinary"), label: client.label)
+            let (presentTables, presentColumns) = (try reader.uint64(), try reader.uint64())
+            if presentTables == UInt64(tables.count) && presentColumns == UInt64(columns.count) { return }
+            // Tables missing: a store that was never created (only ingest creates one). Columns
+            // missing: an older store, upgraded by any command.
+            if presentTables < UInt64(tables.count) { try requireCreating(client) }
             try client.execute("CREATE DATABASE IF NOT EXISTS \(database)")
             for table in tables { try client.execute(distributed(table, cluster: cluster ?? "")) }
+            for column in columns { try addColumn(column, to: column.table, client) }
             return
         }
         let versions = ClickHouseSchema.versionsTable
@@ -85,6 +110,7 @@ struct ClickHouseMigrator {
         if let known = try appliedVersion(client) {
             applied = known
         } else {
+            try requireCreating(client)
             try client.execute("CREATE DATABASE IF NOT EXISTS \(database)")
             try client.execute("CREATE TABLE IF NOT EXISTS \(database).\(versions.name) (\(versions.columns)) ENGINE = \(versions.engine)")
             applied = try appliedVersion(client) ?? 0
@@ -97,7 +123,8 @@ struct ClickHouseMigrator {
         guard applied < ClickHouseSchema.latestVersion else { return }
         for version in (applied + 1)...ClickHouseSchema.latestVersion {
             // CREATE … IF NOT EXISTS: two processes migrating at once both succeed.
-            for table in ClickHouseSchema.all[version - 1] {
+            let migration = ClickHouseSchema.all[version - 1]
+            for table in migration.tables {
                 if let view = table.view {
                     try createView(table.name, view, on: client, suffix: cluster == nil ? "" : "_local")
                 } else if table.isServerLocal {
@@ -109,8 +136,40 @@ struct ClickHouseMigrator {
                     try client.execute("CREATE TABLE IF NOT EXISTS \(database).\(table.name) (\(table.columns)) ENGINE = \(table.engine)")
                 }
             }
+            for column in migration.addedColumns {
+                // On a cluster both the shard's table and the Distributed table over it get the column.
+                if cluster != nil { try addColumn(column, to: column.table + "_local", client) }
+                try addColumn(column, to: column.table, client)
+            }
             try client.execute("INSERT INTO \(database).\(versions.name) (version, applied) VALUES (\(version), \(realTimeNanos()))")
         }
+    }
+
+    /// Adds `column` to `table` unless it is there. 18.16 has no `ADD COLUMN IF NOT EXISTS`, so
+    /// `system.columns` is asked first, and a concurrent migration that added it in between
+    /// (error 44, "column with this name already exists") counts as done.
+    private func addColumn(_ column: ClickHouseSchema.AddedColumn, to table: String,
+                           _ client: ClickHouseHTTPClient) throws(StoreError) {
+        let database = store.database
+        var reader = RowBinaryReader(try client.execute("""
+            SELECT toUInt64(count()) FROM system.columns WHERE database = \(ClickHouseEscaping.literal(database))
+                AND table = \(ClickHouseEscaping.literal(table)) AND name = \(ClickHouseEscaping.literal(column.name)) FORMAT RowBinary
+            """), label: client.label)
+        guard try reader.uint64() == 0 else { return }
+        do {
+            try client.execute("ALTER TABLE \(database).\(table) ADD COLUMN \(column.name) \(column.type)")
+        } catch {
+            if error.backend?.code == 44 { return }
+            throw error
+        }
+    }
+
+    /// Throws `.notFound` unless this migrator creates stores: `client` has no flowlog store
+    /// (no database, or a database without flowlog's tables).
+    private func requireCreating(_ client: ClickHouseHTTPClient) throws(StoreError) {
+        guard !creates else { return }
+        let place = store.location.cluster == nil || client === store.client ? store.path : client.label
+        throw StoreError(kind: .notFound, message: "no flow database here", path: place)
     }
 
     /// The Distributed table over each shard's `<name>_local`, rows spread by the table's sharding key.

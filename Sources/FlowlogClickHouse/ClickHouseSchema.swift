@@ -39,10 +39,25 @@ enum ClickHouseSchema {
 
     static let nanosPerDay: Int64 = 86_400_000_000_000
 
+    /// A column added to an existing table by `ALTER TABLE … ADD COLUMN` (18.16 has no
+    /// `IF NOT EXISTS` there, so the migrator looks in `system.columns` first). New rows get the
+    /// type's default (an empty string or array) in rows written before the column existed.
+    struct AddedColumn {
+        var table: String
+        var name: String
+        var type: String
+    }
+
+    /// One migration: tables to create, then columns to add.
+    struct Migration {
+        var tables: [Table] = []
+        var addedColumns: [AddedColumn] = []
+    }
+
     /// Migration `n` (1-based) brings the schema from version `n - 1` to `n`.
-    /// Version 2 is reserved for another branch's change (a `destination_names` column on
-    /// flows), to be filled in when the branches merge.
-    static let all: [[Table]] = [version1, [], version3]
+    static let all: [Migration] = [
+        Migration(tables: version1), Migration(addedColumns: version2), Migration(tables: version3),
+    ]
 
     static var latestVersion: Int { all.count }
 
@@ -84,6 +99,13 @@ enum ClickHouseSchema {
         // whole days before it are dropped as partitions (ClickHouse deletes rows only
         // asynchronously; the cut makes the prune exact immediately).
         Table(name: "prune_cuts", columns: "key UInt64, cut Int64", engine: "ReplacingMergeTree ORDER BY key"),
+    ]
+
+    /// The DNS names Hubble records for a flow's addresses (`source_names`, `destination_names`),
+    /// which `toFQDNs` rules select by.
+    static let version2: [AddedColumn] = [
+        AddedColumn(table: "flows", name: "source_names", type: "Array(String)"),
+        AddedColumn(table: "flows", name: "destination_names", type: "Array(String)"),
     ]
 
     static let nanosPerMinute: Int64 = 60_000_000_000

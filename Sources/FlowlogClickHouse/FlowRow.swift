@@ -7,7 +7,7 @@ enum FlowRow {
     static let columns = """
         key, seq, time, uuid, verdict, drop_reason, event_type, event_sub_type, flow_type, source_ip, destination_ip, \
         protocol, source_port, destination_port, tcp_flags, source, destination, traffic_direction, is_reply, node, \
-        policy_match_type, trace_point, summary, policies
+        policy_match_type, trace_point, summary, policies, source_names, destination_names
         """
 
     static func encode(_ flow: Flow, key: UInt64, seq: Int64, source: UInt64, destination: UInt64,
@@ -36,6 +36,8 @@ enum FlowRow {
         rows.int(flow.traceObservationPoint)
         rows.string(flow.summary)
         rows.string(flow.policies.isEmpty ? "" : PolicyListCoding.encode(flow.policies))
+        rows.stringArray(flow.sourceNames)
+        rows.stringArray(flow.destinationNames)
         rows.endRow()
     }
 
@@ -70,6 +72,8 @@ enum FlowRow {
         flow.summary = try reader.string()
         let policies = try reader.string()
         if !policies.isEmpty { flow.policies = PolicyListCoding.decode(policies) }
+        flow.sourceNames = try reader.stringArray()
+        flow.destinationNames = try reader.stringArray()
         return (key, flow)
     }
 }

@@ -11,8 +11,8 @@ import FlowlogPolicy
 /// and with named ports from `--pods` the pod name does too. Cilium rules read nothing else: their
 /// selectors read the label set (with the namespace and kind it implies), entities the kind and
 /// labels, CIDR rules and `world-ipv4`/`-ipv6` the address of an endpoint outside the cluster,
-/// `icmps` rules the ICMP type (which is why the key holds it).
-/// (Flows carry no destination names, so `toFQDNs` adds nothing to the key.)
+/// `icmps` rules the ICMP type (which is why the key holds it), and `toFQDNs` rules the DNS names
+/// recorded for the destination (in the key only when some rule has `toFQDNs`).
 ///
 /// Not thread-safe: one cache per thread.
 public final class EvaluationCache {
@@ -57,6 +57,8 @@ public final class EvaluationCache {
         var icmpType: UInt8
         var isReply: Bool
         var samePod: Bool
+        /// The destination's DNS names, when the evaluator reads them (else empty).
+        var destinationNames: [String]
     }
 
     public init(evaluator: VerdictEvaluator, limit: Int = 200_000) {
@@ -72,15 +74,18 @@ public final class EvaluationCache {
                       proto: flow.l4.proto, port: flow.l4.destinationPort,
                       icmpType: VerdictEvaluator.icmpType(of: flow) ?? 0, isReply: flow.isReply == true,
                       samePod: !flow.source.podName.isEmpty && flow.source.podName == flow.destination.podName
-                          && flow.source.effectiveNamespace == flow.destination.effectiveNamespace)
+                          && flow.source.effectiveNamespace == flow.destination.effectiveNamespace,
+                      destinationNames: evaluator.readsDestinationNames ? flow.destinationNames : [])
         if let cached = entries[key] {
             hits += 1
             return cached
         }
         var sourceSubject = source.subject
         sourceSubject.address = flow.sourceIP
+        sourceSubject.names = flow.sourceNames
         var destinationSubject = destination.subject
         destinationSubject.address = flow.destinationIP
+        destinationSubject.names = flow.destinationNames
         let evaluation = evaluator.evaluate(source: sourceSubject, destination: destinationSubject, proto: flow.l4.proto,
                                             port: flow.l4.destinationPort, isReply: flow.isReply == true,
                                             icmpType: VerdictEvaluator.icmpType(of: flow))

@@ -27,16 +27,9 @@ extension PolicyLinter {
                     for (index, peerRule) in rules.enumerated() {
                         let path = "\(prefix)\(key)[\(index)]"
                         for construct in peerRule.unsupported {
-                            let what = construct.isPortConstruct
-                                ? "\(path).icmps names an ICMP type by name, which flowlog cannot evaluate (write its number)"
-                                : "\(path).\(construct.field) is not supported: flowlog cannot evaluate it from flows"
                             findings.append(LintFinding(location: construct.location, policy: name, message:
-                                what + ", so verdicts that depend on it are UNKNOWN"))
-                        }
-                        if peerRule.fqdns != nil {
-                            findings.append(LintFinding(location: peerRule.location, policy: name, message:
-                                "\(path).toFQDNs cannot match: flowlog does not record the names a destination had, "
-                                + "so this rule allows nothing in evaluate and replay (UNKNOWN for FQDN identities)"))
+                                "\(path).\(construct.field) is not supported: flowlog cannot evaluate it from flows, "
+                                + "so verdicts that depend on it are UNKNOWN"))
                         }
                         guard !seen.isEmpty else { continue }
                         for (selectorIndex, selector) in (peerRule.endpoints ?? []).enumerated() {

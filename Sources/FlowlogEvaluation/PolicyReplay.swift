@@ -102,6 +102,8 @@ public enum PolicyReplay {
             flow.destinationIP = reply ? connection.sourceIP : connection.destinationIP
             flow.l4 = Layer4(proto: connection.proto, sourcePort: connection.proto.hasPorts ? 0 : connection.port,
                              destinationPort: connection.proto.hasPorts ? connection.port : 0)
+            // The connection's names are its server side's, which is the destination here.
+            flow.destinationNames = connection.names
             flow.isReply = false
             let evaluation = cache.evaluate(flow)
             let outcome: ReplayOutcome

@@ -16,6 +16,9 @@ public struct PolicySubject: Sendable, Hashable {
     /// what Cilium always gives the endpoint (a pod's `k8s:io.kubernetes.pod.namespace` and
     /// `k8s:io.cilium.k8s.namespace.labels.*`, a reserved endpoint's `reserved:` label).
     public var ciliumLabels: [Label]
+    /// The DNS names Hubble recorded for the endpoint's address (`destination_names` of the
+    /// destination), which Cilium's `toFQDNs` rules select by; empty when none were recorded.
+    public var names: [String] = []
 
     public init(kind: EndpointKind, namespace: String = "", podName: String = "", podLabels: [String: String] = [:],
                 namespaceLabels: [String: String] = [:], address: IPAddress? = nil) {

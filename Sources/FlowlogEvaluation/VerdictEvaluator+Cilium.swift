@@ -18,7 +18,9 @@ struct CiliumSelection: Sendable {
 /// - A rule's peer fields (endpoints, entities, CIDRs, FQDNs) are alternatives; `toPorts` then
 ///   restricts the ports. A rule without peer fields applies to every peer on its ports, and an
 ///   empty rule `{}` matches nothing.
-/// - CIDR rules select only endpoints outside the cluster, never pods.
+/// - CIDR rules select only endpoints outside the cluster, never pods; so do `toFQDNs` rules
+///   ("DNS based rules … behave similarly to CIDR based rules"), which match when one of the DNS
+///   names Hubble recorded for the destination matches one of their selectors.
 /// - Deny rules take precedence over allow policies of every kind, NetworkPolicies included.
 /// - A rule with an ingress (egress) section, allow or deny, puts the endpoints it selects into
 ///   default deny for that direction, unless `enableDefaultDeny` says otherwise.
@@ -56,7 +58,7 @@ extension VerdictEvaluator {
                 let reference = RuleReference(policy: selection.policy.qualifiedName, direction: direction, index: index, path: path)
                 switch match(rule, direction: direction, policy: selection.policy, pod: pod, peer: peer, proto: proto, port: port,
                               icmpType: icmpType) {
-                case .match(let detail, _):
+                case .match(let detail, _, _):
                     var decided = reference
                     if let detail { decided.path = path + "." + detail }
                     return .denied(decided)
@@ -71,7 +73,8 @@ extension VerdictEvaluator {
     }
 
     enum CiliumAllow {
-        case allowed(RuleReference, l7: [String])
+        /// `peerNote` says how the peer matched when that is not plain from the rule (a DNS name).
+        case allowed(RuleReference, l7: [String], peerNote: String?)
         /// No allow: the rules whose peer matched but not the port, the first undecidable rule,
         /// and notes on rules that cannot match.
         case notAllowed(near: [RuleReference], unknown: DirectionReason?, notes: [String])
@@ -90,17 +93,22 @@ extension VerdictEvaluator {
                 let reference = RuleReference(policy: selection.policy.qualifiedName, direction: direction, index: index, path: path)
                 switch match(rule, direction: direction, policy: selection.policy, pod: pod, peer: peer, proto: proto, port: port,
                               icmpType: icmpType) {
-                case .match(let detail, let l7):
+                case .match(let detail, let l7, let peerNote):
                     var decided = reference
                     if let detail { decided.path = path + "." + detail }
-                    return .allowed(decided, l7: l7)
+                    return .allowed(decided, l7: l7, peerNote: peerNote.map { "\(path).\($0)" })
                 case .peerOnly:
                     near.append(reference)
                 case .unknown(let construct):
                     if unknown == nil { unknown = .unsupported(reference, construct: construct) }
                 case .noMatch:
                     if rule.fqdns != nil && peer.kind.isOutsideCluster {
-                        notes.append("\(reference) toFQDNs cannot match: flowlog does not record the names a flow's destination had")
+                        if peer.names.isEmpty {
+                            notes.append("\(reference) toFQDNs cannot match: the flow recorded no destination names")
+                        } else {
+                            let shown = peer.names.prefix(3).joined(separator: ", ") + (peer.names.count > 3 ? ", …" : "")
+                            notes.append("\(reference) toFQDNs matches none of the destination names (\(shown))")
+                        }
                     }
                 }
             }
@@ -112,8 +120,8 @@ extension VerdictEvaluator {
 
     enum CiliumRuleMatch {
         /// Peer and L4 part match; what of the L4 part matched (`toPorts[1]`, `icmps`; nil
-        /// without an L4 part) and its L7 rules.
-        case match(detail: String?, l7: [String])
+        /// without an L4 part), its L7 rules, and how the peer matched when a DNS name decided.
+        case match(detail: String?, l7: [String], peerNote: String?)
         /// The peer matches, the port (or ICMP type) does not.
         case peerOnly
         case noMatch
@@ -124,25 +132,25 @@ extension VerdictEvaluator {
     /// `icmps` are alternatives (ICMP traffic matches only `icmps`, by family and type).
     func match(_ rule: CiliumPeerRule, direction: PolicyType, policy: CiliumNetworkPolicy, pod: PolicySubject,
                peer: PolicySubject, proto: L4Protocol, port: UInt16, icmpType: UInt8?) -> CiliumRuleMatch {
+        let peerNote: String?
         switch peerMatch(rule, policy: policy, peer: peer) {
         case .noMatch: return .noMatch
         case .unknown(let construct): return .unknown(construct)
-        case .match: break
+        case .match(let note): peerNote = note
         }
-        guard rule.hasL4Part else { return .match(detail: nil, l7: []) }
+        guard rule.hasL4Part else { return .match(detail: nil, l7: [], peerNote: peerNote) }
         if proto == .icmpv4 || proto == .icmpv6 {
             let family: CiliumICMPField.Family = proto == .icmpv4 ? .ipv4 : .ipv6
             if let icmpType, rule.icmps?.contains(CiliumICMPField(family: family, type: icmpType)) == true {
-                return .match(detail: "icmps", l7: [])
+                return .match(detail: "icmps", l7: [], peerNote: peerNote)
             }
-            if let named = rule.unsupported.first(where: \.isPortConstruct) { return .unknown(named.field + " (a type given by name)") }
             return .peerOnly
         }
         let portOwner = direction == .ingress ? pod : peer
         var unresolved: String?
         for (index, entry) in (rule.toPorts ?? []).enumerated() {
             switch portMatch(entry.ports, proto: proto, port: port, owner: portOwner) {
-            case .match: return .match(detail: "toPorts[\(index)]", l7: entry.l7)
+            case .match: return .match(detail: "toPorts[\(index)]", l7: entry.l7, peerNote: peerNote)
             case .noMatch: continue
             case .unresolved(let name): unresolved = unresolved ?? "named port \"\(name)\" (give --pods)"
             }
@@ -151,14 +159,16 @@ extension VerdictEvaluator {
     }
 
     enum PeerMatch {
-        case match, noMatch
+        /// The peer matches; the note says which DNS name a `toFQDNs` selector matched.
+        case match(note: String?)
+        case noMatch
         case unknown(String)
     }
 
     /// Whether the rule's peer fields name `peer`.
     func peerMatch(_ rule: CiliumPeerRule, policy: CiliumNetworkPolicy, peer: PolicySubject) -> PeerMatch {
         // Without peer fields: every peer if the rule has ports, none for an empty rule.
-        guard rule.hasPeerFields else { return rule.hasL4Part ? .match : .noMatch }
+        guard rule.hasPeerFields else { return rule.hasL4Part ? .match(note: nil) : .noMatch }
         var matched = false
         if let selectors = rule.endpoints {
             matched = selectors.contains { endpointMatches($0, policy: policy, peer: peer) }
@@ -171,17 +181,29 @@ extension VerdictEvaluator {
         if !matched, let cidrs = rule.cidrs, let address = peer.address, peer.kind.isOutsideCluster {
             matched = cidrs.contains { $0.block.contains(address) }
         }
+        // Like CIDR rules, toFQDNs selects only endpoints outside the cluster: a pod's address
+        // keeps the pod's identity whatever names it has.
+        var note: String?
+        if !matched, let fqdns = rule.fqdns, peer.kind.isOutsideCluster, !peer.names.isEmpty {
+            for (index, selector) in fqdns.enumerated() {
+                guard let name = selector.firstMatch(in: peer.names) else { continue }
+                matched = true
+                note = "toFQDNs[\(index)] (\(selector)) matches the destination name \(name)"
+                break
+            }
+        }
         if matched {
             // `fromRequires`/`toRequires` narrow the peers further, by labels of their own.
             if let narrowing = rule.unsupported.first(where: \.narrowsPeers) { return .unknown(narrowing.field) }
-            return .match
+            return .match(note: note)
         }
-        if let other = rule.unsupported.first(where: { !$0.isPortConstruct && !$0.narrowsPeers }) {
+        if let other = rule.unsupported.first(where: { !$0.narrowsPeers }) {
             return .unknown(other.field)
         }
-        // An FQDN identity was allocated for a toFQDNs selector; flows do not say which one.
-        if rule.fqdns != nil, case .world(.fqdn) = peer.kind {
-            return .unknown("toFQDNs (the destination has an FQDN identity, and flowlog does not record its names)")
+        // An FQDN identity was allocated for some toFQDNs selector; without the names the flow
+        // does not say which one.
+        if rule.fqdns != nil, peer.names.isEmpty, case .world(.fqdn) = peer.kind {
+            return .unknown("toFQDNs (the destination has an FQDN identity, but the flow recorded no destination names)")
         }
         return .noMatch
     }

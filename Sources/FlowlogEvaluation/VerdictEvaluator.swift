@@ -41,6 +41,8 @@ public struct VerdictEvaluator: Sendable {
     let ciliumRulesByNamespace: [String: [CiliumSelection]]
     /// Clusterwide policies with a `nodeSelector` rule (host policies).
     let hostPolicies: [String]
+    /// Whether a Cilium rule has `toFQDNs`, so verdicts depend on the destination's DNS names.
+    public let readsDestinationNames: Bool
 
     public init(policies: [NetworkPolicy], ciliumPolicies: [CiliumNetworkPolicy] = [], options: Options = Options()) {
         self.policies = policies
@@ -58,6 +60,9 @@ public struct VerdictEvaluator: Sendable {
         }
         ciliumRulesByNamespace = selections
         hostPolicies = hosts.sorted()
+        readsDestinationNames = ciliumPolicies.contains { policy in
+            policy.rules.contains { rule in rule.egress.contains { $0.fqdns != nil } }
+        }
     }
 
     /// How many policies of both kinds the evaluator holds.
@@ -70,10 +75,13 @@ public struct VerdictEvaluator: Sendable {
 
     /// Evaluates one flow in its recorded direction.
     public func evaluate(_ flow: Flow) -> Evaluation {
-        evaluate(source: subject(flow.source, address: flow.sourceIP),
-                 destination: subject(flow.destination, address: flow.destinationIP),
-                 proto: flow.l4.proto, port: flow.l4.destinationPort, isReply: flow.isReply == true,
-                 icmpType: VerdictEvaluator.icmpType(of: flow))
+        var source = subject(flow.source, address: flow.sourceIP)
+        source.names = flow.sourceNames
+        var destination = subject(flow.destination, address: flow.destinationIP)
+        destination.names = flow.destinationNames
+        return evaluate(source: source, destination: destination,
+                        proto: flow.l4.proto, port: flow.l4.destinationPort, isReply: flow.isReply == true,
+                        icmpType: VerdictEvaluator.icmpType(of: flow))
     }
 
     /// The ICMP type of an ICMP flow (Hubble's `icmpv4.type`, kept in `sourcePort`); nil otherwise.
@@ -173,11 +181,12 @@ public struct VerdictEvaluator: Sendable {
         }
         var notes: [String] = []
         switch ciliumAllow(selecting, direction: direction, pod: pod, peer: peer, proto: proto, port: port, icmpType: icmpType) {
-        case .allowed(let reference, let l7):
+        case .allowed(let reference, let l7, let peerNote):
             var verdict = DirectionVerdict(direction: direction, decision: .allowed, isolatingPolicies: names,
                                            reason: .allowedBy(reference))
+            if let peerNote { verdict.notes.append(peerNote) }
             if !l7.isEmpty {
-                verdict.notes = ["L7 rules (\(l7.joined(separator: ", "))) apply on top; flowlog decides on L3/L4"]
+                verdict.notes.append("L7 rules (\(l7.joined(separator: ", "))) apply on top; flowlog decides on L3/L4")
             }
             return verdict
         case .notAllowed(let near, let unknown, let ciliumNotes):

@@ -105,6 +105,32 @@ extension FlowDecoder {
 
     // MARK: - Arrays
 
+    /// `source_names` / `destination_names`: a list of DNS names, or `null`. Empty strings are
+    /// skipped. A list longer than ``Flow/maxNamesPerSide``, a name longer than
+    /// ``Flow/maxNameLength`` bytes, or one with a control character (NUL included) is a problem
+    /// of the line, reported with its column.
+    func dnsNames(_ scanner: inout JSONScanner) throws(JSONDecodingProblem) -> [String] {
+        var names: [String] = []
+        try scanner.forEachElement { _, scanner throws(JSONDecodingProblem) in
+            scanner.skipWhitespace()
+            let column = scanner.index + 1
+            guard scanner.current == UInt8(ascii: "\"") else { throw scanner.mismatch("a DNS name (a string)") }
+            let name = try scanner.string()
+            guard !name.isEmpty else { return }
+            guard names.count < Flow.maxNamesPerSide else {
+                throw JSONDecodingProblem(path: [], message: "more than \(Flow.maxNamesPerSide) DNS names", column: column)
+            }
+            guard name.utf8.count <= Flow.maxNameLength else {
+                throw JSONDecodingProblem(path: [], message: "a DNS name longer than \(Flow.maxNameLength) bytes", column: column)
+            }
+            guard !name.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+                throw JSONDecodingProblem(path: [], message: "a DNS name with a control character", column: column)
+            }
+            names.append(name)
+        }
+        return names
+    }
+
     func policyList(_ scanner: inout JSONScanner) throws(JSONDecodingProblem) -> [PolicyReference] {
         var result: [PolicyReference] = []
         try scanner.forEachElement { _, scanner throws(JSONDecodingProblem) in

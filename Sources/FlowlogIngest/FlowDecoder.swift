@@ -162,6 +162,8 @@ public struct FlowDecoder {
                 if flow.dropReason == .unknown { flow.dropReason = DropReason(rawValue: code) }
             } else if keyMatches(key, "destination") {
                 flow.destination = try endpoint(&scanner)
+            } else if keyMatches(key, "destinationnames") {
+                flow.destinationNames = try dnsNames(&scanner)
             } else {
                 return .skip
             }
@@ -170,6 +172,8 @@ public struct FlowDecoder {
                 flow.source = try endpoint(&scanner)
             } else if keyMatches(key, "summary") {
                 flow.summary = try cachedString(&scanner)
+            } else if keyMatches(key, "sourcenames") {
+                flow.sourceNames = try dnsNames(&scanner)
             } else {
                 return .skip
             }

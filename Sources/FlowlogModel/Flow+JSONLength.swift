@@ -27,6 +27,10 @@ extension Flow {
                     + JSONText.escapedLength(reference.kind) + 3 * Flow.fieldOverhead
             }
         }
+        for names in [sourceNames, destinationNames] {
+            total += Flow.fieldOverhead
+            for name in names { total += JSONText.escapedLength(name) + 3 }
+        }
         return total
     }
 

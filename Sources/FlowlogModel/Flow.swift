@@ -29,6 +29,12 @@ public struct Flow: Sendable, Hashable {
     /// Hubble's human summary (`TCP Flags: SYN`).
     public var summary = ""
     public var policies = PolicyReferences()
+    /// `source_names`: the DNS names Cilium's DNS proxy saw for the source address, as Hubble
+    /// recorded them (`["one.one.one.one"]`); empty when it knew none.
+    public var sourceNames: [String] = []
+    /// `destination_names`: the DNS names seen for the destination address, which `toFQDNs`
+    /// rules select by.
+    public var destinationNames: [String] = []
 
     public init() {}
 
@@ -51,6 +57,18 @@ public struct Flow: Sendable, Hashable {
         guard l4.proto.hasPorts else { return l4.sourcePort }
         return isReply == true ? l4.sourcePort : l4.destinationPort
     }
+
+    /// The DNS names of the connection's server side, the side ``connectionPort`` belongs to:
+    /// a reply's source names, else the destination names.
+    public var connectionNames: [String] {
+        isReply == true ? sourceNames : destinationNames
+    }
+
+    /// The most DNS names a flow may carry per side, and the longest name (a DNS name has at
+    /// most 253 characters, 254 with its trailing dot; RFC 1035 §2.3.4). Hubble records a
+    /// handful; the bounds keep a hostile line from making one flow huge.
+    public static let maxNamesPerSide = 256
+    public static let maxNameLength = 254
 }
 
 /// A flow's 128-bit UUID.

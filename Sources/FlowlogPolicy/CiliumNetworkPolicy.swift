@@ -203,9 +203,6 @@ public struct CiliumUnsupported: Sendable, Hashable {
     /// Whether the construct narrows the rule's other peers (`fromRequires`, `toRequires`)
     /// rather than naming peers of its own.
     public var narrowsPeers: Bool { field == "fromRequires" || field == "toRequires" }
-
-    /// Whether the construct is about ports (`icmps` with a type given by name), not peers.
-    public var isPortConstruct: Bool { field == "icmps" }
 }
 
 /// One ingress, ingressDeny, egress or egressDeny rule: the peers it names (any of them) and
@@ -243,11 +240,11 @@ public struct CiliumPeerRule: Sendable, Hashable {
     }
 
     /// Whether the rule restricts ports or ICMP types at all (an L4 part).
-    public var hasL4Part: Bool { toPorts != nil || icmps != nil || unsupported.contains(where: \.isPortConstruct) }
+    public var hasL4Part: Bool { toPorts != nil || icmps != nil }
 
     /// Whether the rule names peers at all (any L3 field, supported or not).
     public var hasPeerFields: Bool {
         endpoints != nil || entities != nil || cidrs != nil || fqdns != nil
-            || unsupported.contains { !$0.isPortConstruct && !$0.narrowsPeers }
+            || unsupported.contains { !$0.narrowsPeers }
     }
 }

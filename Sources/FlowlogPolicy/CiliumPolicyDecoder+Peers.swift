@@ -165,6 +165,12 @@ extension CiliumPolicyDecoder {
                 throw PolicyError(kind: .missingField, location: item.location, fieldPath: indexPath(path, index),
                                   message: "expected matchName or matchPattern, found neither")
             }
+            // Cilium rejects a policy with such a selector, so flowlog does too.
+            if let problem = selector.problem {
+                let field = selector.matchPattern != nil && selector.matchName == nil ? "matchPattern" : "matchName"
+                let node = fields.value(field) ?? item
+                throw PolicyError(kind: .invalidValue, location: node.location, fieldPath: fields.child(field), message: problem)
+            }
             selectors.append(selector)
         }
         return selectors.isEmpty ? nil : selectors
@@ -173,8 +179,7 @@ extension CiliumPolicyDecoder {
     // MARK: - ICMP
 
     /// `icmps`: entries of `fields`, each a `type` (a number 0-255, or a name such as
-    /// `EchoRequest`) and a `family` (IPv4, the default, or IPv6). Types given by name are kept
-    /// as an unsupported construct: flowlog does not carry Cilium's table of names.
+    /// `EchoRequest`, read in the field's family) and a `family` (IPv4, the default, or IPv6).
     private mutating func decodeICMPs(_ node: YAMLNode, path: String, into peer: inout CiliumPeerRule) throws(PolicyError) {
         var icmps: [CiliumICMPField] = []
         for (index, item) in try node.list(path: path, expected: "a list of ICMP rules").enumerated() {
@@ -197,8 +202,17 @@ extension CiliumPolicyDecoder {
                 case .int(let value?) where (0...255).contains(value):
                     icmps.append(CiliumICMPField(family: family, type: UInt8(value)))
                 case .string(let name) where !name.isEmpty:
-                    peer.unsupported.append(CiliumUnsupported(field: "icmps", fieldPath: field.child("type"), location: typeNode.location))
-                    _ = name
+                    // A quoted number ("8") is the number, as Cilium's int-or-string reads it.
+                    if let number = UInt8(name) {
+                        icmps.append(CiliumICMPField(family: family, type: number))
+                    } else if let number = CiliumICMPField.type(named: name, family: family) {
+                        icmps.append(CiliumICMPField(family: family, type: number))
+                    } else {
+                        throw PolicyError.invalid(typeNode, path: field.child("type"),
+                                                  expected: "an ICMP type 0-255 or a name Cilium knows for \(family.rawValue)",
+                                                  reason: CiliumICMPField.type(named: name, family: family == .ipv4 ? .ipv6 : .ipv4) != nil
+                                                      ? "\(name) is an \(family == .ipv4 ? "IPv6" : "IPv4") name; set family" : nil)
+                    }
                 default:
                     throw PolicyError.invalid(typeNode, path: field.child("type"), expected: "an ICMP type 0-255 or its name")
                 }

@@ -151,11 +151,15 @@ public struct DropGraphRenderer: DropReportRenderer {
         }
         switch style {
         case .dot:
-            out.write("digraph drops {\n  rankdir=LR;\n  node [shape=box, fontname=\"sans-serif\"];\n")
+            // Top to bottom: a drop graph has few levels (clients, services, data stores) and
+            // many nodes per level, so it stays narrow enough to read on a page.
+            out.write("digraph drops {\n  rankdir=TB;\n  node [shape=box, fontname=\"sans-serif\"];\n")
             out.write("  edge [color=\"#cf222e\", fontname=\"sans-serif\", fontsize=10];\n")
             for (number, name) in nodes.enumerated() { out.write("  n\(number) [label=\(dotString(name))];\n") }
+            let largest = max(report.groups.map(\.count).max() ?? 1, 1)
             for group in report.groups {
-                out.write("  n\(index[group.source]!) -> n\(index[group.destination]!) [label=\(dotString(edgeLabel(group)))];\n")
+                out.write("  n\(index[group.source]!) -> n\(index[group.destination]!) [label=\(dotString(edgeLabel(group))), "
+                    + "penwidth=\(Self.penWidth(group.count, largest: largest))];\n")
             }
             out.write("}\n")
         case .mermaid:
@@ -165,6 +169,14 @@ public struct DropGraphRenderer: DropReportRenderer {
                 out.write("  n\(index[group.source]!) -- \"\(mermaidText(edgeLabel(group)))\" --> n\(index[group.destination]!)\n")
             }
         }
+    }
+
+    /// The width of an edge of `count` drops: 1 for the fewest, up to 8 for the `largest` pair,
+    /// in proportion, with one decimal (`3.5`).
+    static func penWidth(_ count: Int64, largest: Int64) -> String {
+        let fraction = largest > 0 ? min(max(Double(count) / Double(largest), 0), 1) : 0
+        let tenths = 10 + Int((fraction * 70).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
     }
 
     /// A DOT double-quoted string: quotes and backslashes escaped, controls made visible.

@@ -31,6 +31,8 @@ public enum FlowJSON {
         add("destination", endpoint(flow.destination))
         if flow.flowType != .unknown { add("Type", "\"\(flow.flowType.name)\"") }
         if !flow.nodeName.isEmpty { add("node_name", JSONText.quoted(flow.nodeName)) }
+        if !flow.sourceNames.isEmpty { add("source_names", JSONText.array(flow.sourceNames)) }
+        if !flow.destinationNames.isEmpty { add("destination_names", JSONText.array(flow.destinationNames)) }
         if flow.eventType != 0 || flow.eventSubType != 0 {
             var event: [String] = []
             if flow.eventType != 0 { event.append("\"type\":\(flow.eventType)") }

@@ -74,10 +74,13 @@ public struct PeriodicReport: Sendable {
     public var dropsPerHour: [HourlyCount]
     /// With `--policies`: the replay of the window's flows.
     public var replay: ReplayReport?
+    /// The window's drops grouped by workload (`namespace/workload`, or the reserved name of an
+    /// endpoint outside the cluster), largest first: the edges of the HTML report's drop graph.
+    public var workloadPairs: [DropGroup]
 
     public init(window: ReportWindow, generatedAt: Timestamp, namespaces: [String], totals: ReportTotals,
                 topPairs: [DropGroup], newPairs: [DropGroup], dropsByNamespace: [NamedCount], dropsByReason: [NamedCount],
-                dropsPerHour: [HourlyCount], replay: ReplayReport?) {
+                dropsPerHour: [HourlyCount], replay: ReplayReport?, workloadPairs: [DropGroup] = []) {
         self.window = window
         self.generatedAt = generatedAt
         self.namespaces = namespaces
@@ -88,5 +91,6 @@ public struct PeriodicReport: Sendable {
         self.dropsByReason = dropsByReason
         self.dropsPerHour = dropsPerHour
         self.replay = replay
+        self.workloadPairs = workloadPairs
     }
 }

@@ -55,7 +55,8 @@ public enum ReportBuilder {
             topPairs: Array(pairs.groups.prefix(top)), newPairs: newPairs,
             dropsByNamespace: sortedCounts(byNamespace), dropsByReason: sortedCounts(byReason),
             dropsPerHour: perHour,
-            replay: evaluator.map { PolicyReplay.run(connections, evaluator: $0) })
+            replay: evaluator.map { PolicyReplay.run(connections, evaluator: $0) },
+            workloadPairs: DropAggregator.report(drops, by: .workload).groups)
     }
 
     /// The most hours a report lists (400 days); a longer window lists its first 400 days.

@@ -3,13 +3,17 @@ import FlowlogStore
 import FlowlogPolicy
 import FlowlogEvaluation
 /// One self-contained HTML page: no external assets, no JavaScript, inline SVG charts (the top
-/// drop pairs as bars, drops per hour as a time series) and the tables. Every value that comes
+/// drop pairs, drops per hour, the drop graph of workloads) and the tables. Every value that comes
 /// from flows is escaped, and a Content-Security-Policy forbids scripts as a second line of defence.
+///
+/// The page reads on a phone as on a desktop: charts scale with their `viewBox`, each table scrolls
+/// inside its own box so the page never scrolls sideways, names wrap only after separators
+/// (`/ - . = ,`) and times never wrap.
 public struct ReportHTMLRenderer {
     public init() {}
 
+    /// Writes the whole page for `report` to `out`.
     public func render(_ report: PeriodicReport, to out: inout some TextOutputStream) {
-        let title = TextEscaping.html(ReportText.title(report))
         out.write("""
             <!DOCTYPE html>
             <html lang="en">
@@ -17,118 +21,104 @@ public struct ReportHTMLRenderer {
             <meta charset="utf-8">
             <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(title)</title>
-            <style>
-            body { font-family: system-ui, sans-serif; margin: 2em; color: #1b1f24; }
-            table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
-            th, td { border: 1px solid #d0d7de; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
-            td.n { text-align: right; font-variant-numeric: tabular-nums; }
-            code { font-size: 0.9em; }
-            svg text { font: 12px system-ui, sans-serif; fill: #1b1f24; }
-            .bar { fill: #cf222e; } .line { fill: none; stroke: #cf222e; stroke-width: 2; } .axis { stroke: #8c959f; }
-            </style>
+            <title>\(TextEscaping.html(ReportText.title(report)))</title>
+            <style>\(Self.style)</style>
             </head>
             <body>
-            <h1>\(title)</h1>
-            <p>Generated \(TextEscaping.html(ReportText.time(report.generatedAt))). Times are UTC.</p>
+            <h1>\(heading(report))</h1>
+            <p>Generated \(HTMLText.time(report.generatedAt)). Times are UTC.</p>
 
             """)
-        out.write("<h2>Totals</h2>\n<table>\n")
+        out.write("<h2>Totals</h2>\n<div class=\"wide\"><table>\n")
         for (name, value) in ReportText.totalsLines(report) {
             out.write("<tr><th>\(TextEscaping.html(name))</th><td class=\"n\">\(TextEscaping.html(value))</td></tr>\n")
         }
-        out.write("</table>\n")
+        out.write("</table></div>\n")
 
         out.write("<h2>Top dropped pairs</h2>\n")
         if report.topPairs.isEmpty {
             out.write("<p>No drops in this window.</p>\n")
         } else {
-            out.write(barChart(report.topPairs))
+            out.write(ReportCharts.pairBars(report.topPairs))
             out.write(pairTable(report.topPairs))
         }
-        out.write("<h2>New drop pairs (not seen before this window)</h2>\n")
-        out.write(report.newPairs.isEmpty ? "<p>None.</p>\n" : pairTable(report.newPairs))
+        out.write(newPairsSection(report))
         out.write("<h2>Drops per hour</h2>\n")
-        out.write(timeSeries(report.dropsPerHour))
+        out.write(hoursSection(report.dropsPerHour))
+        out.write(dropGraphSection(report.workloadPairs))
         out.write("<h2>Drops per namespace</h2>\n" + countTable("Namespace", report.dropsByNamespace))
         out.write("<h2>Drops per reason</h2>\n" + countTable("Reason", report.dropsByReason))
         if let replay = report.replay { out.write(replaySection(replay)) }
         out.write("</body>\n</html>\n")
     }
 
-    private func cell(_ text: String, numeric: Bool = false) -> String {
-        "<td\(numeric ? " class=\"n\"" : "")>\(TextEscaping.html(text))</td>"
+    // MARK: - Page
+
+    /// The style sheet. Mail clients that drop it still get charts that scale (each SVG carries
+    /// its own `max-width`) and readable tables.
+    static let style = """
+
+        body { font-family: system-ui, sans-serif; margin: 1.5em auto; padding: 0 1em; max-width: 84em; color: #1b1f24; line-height: 1.35; }
+        h1 { font-size: 1.45em; } h2 { font-size: 1.2em; margin-top: 1.6em; } h3 { font-size: 1.05em; }
+        .wide { overflow-x: auto; max-width: 100%; margin: 0.5em 0 1.5em; }
+        table { border-collapse: collapse; }
+        th, td { border: 1px solid #d0d7de; padding: 0.3em 0.6em; text-align: left; vertical-align: top; overflow-wrap: normal; word-break: normal; }
+        th { background: #f6f8fa; white-space: nowrap; }
+        td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+        td.name { min-width: 7em; }
+        .t, .k { white-space: nowrap; }
+        h1 .k { white-space: normal; overflow-wrap: anywhere; }
+        .note { color: #57606a; }
+        svg.chart { display: block; max-width: 100%; height: auto; margin: 0.5em 0 1em; }
+        svg text { font: 12px system-ui, sans-serif; fill: #1b1f24; }
+        svg text.tick { fill: #57606a; }
+        svg text.value { font-weight: 600; }
+        svg text.halo { paint-order: stroke; stroke: #ffffff; stroke-width: 3px; stroke-linejoin: round; }
+        .bar { fill: #cf222e; } .axis { stroke: #8c959f; } .grid { stroke: #eaeef2; }
+        .edge { fill: none; stroke: #cf222e; stroke-opacity: 0.55; } .node { fill: #f6f8fa; stroke: #8c959f; }
+        @media (max-width: 600px) { body { margin: 0.75em auto; padding: 0 0.5em; } th, td { padding: 0.25em 0.4em; } }
+
+        """
+
+    /// The title with its two times kept whole. Unlike a table, a heading cannot scroll, so a
+    /// namespace longer than the whole line may break where it must (`h1 .k` in the style sheet).
+    private func heading(_ report: PeriodicReport) -> String {
+        "flowlog report \(HTMLText.time(report.window.since)) to \(HTMLText.time(report.window.until))"
+            + (report.namespaces.isEmpty ? ""
+                : " (namespaces: \(report.namespaces.map { HTMLText.breakable($0) }.joined(separator: ", ")))")
     }
 
-    private func pairTable(_ groups: [DropGroup]) -> String {
-        var html = "<table>\n<tr>" + ReportText.pairHeader.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
-        for group in groups {
-            let cells = ReportText.pairCells(group)
-            html += "<tr>" + cells.enumerated().map { cell($0.element, numeric: $0.offset == 0) }.joined() + "</tr>\n"
+    // MARK: - Sections
+
+    /// The new pairs, unless they are exactly the top pairs (as on a first report, when every pair
+    /// is new): then one sentence instead of the same table twice.
+    private func newPairsSection(_ report: PeriodicReport) -> String {
+        var html = "<h2>New drop pairs (not seen before this window)</h2>\n"
+        if report.newPairs.isEmpty {
+            html += "<p>None.</p>\n"
+        } else if report.newPairs == report.topPairs {
+            html += "<p>All \(report.newPairs.count) top dropped pairs above are new: none of them was dropped before this window.</p>\n"
+        } else {
+            html += pairTable(report.newPairs)
         }
-        return html + "</table>\n"
+        return html
     }
 
-    private func countTable(_ name: String, _ items: [NamedCount]) -> String {
-        guard !items.isEmpty else { return "<p>None.</p>\n" }
-        var html = "<table>\n<tr><th>\(name)</th><th>Drops</th></tr>\n"
-        for item in items { html += "<tr>\(cell(item.name))\(cell(String(item.count), numeric: true))</tr>\n" }
-        return html + "</table>\n"
-    }
-
-    /// `count / whole` held within 0...1, so a negative count (a damaged database) cannot make
-    /// `Int(_:)` of a scaled value trap.
-    private func fraction(_ count: Int64, of whole: Int64) -> Double {
-        guard whole > 0 else { return 0 }
-        return min(max(Double(count) / Double(whole), 0), 1)
-    }
-
-    /// Horizontal bars, one per pair, labelled `source → destination`.
-    private func barChart(_ groups: [DropGroup]) -> String {
-        let rowHeight = 22
-        let labelWidth = 520
-        let barWidth = 360
-        let height = groups.count * rowHeight + 10
-        let largest = max(groups.map(\.count).max() ?? 1, 1)
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(labelWidth + barWidth + 80)\" height=\"\(height)\" "
-            + "role=\"img\" aria-label=\"Top dropped pairs\">\n"
-        for (index, group) in groups.enumerated() {
-            let y = index * rowHeight + 5
-            let width = max(1, Int(fraction(group.count, of: largest) * Double(barWidth)))
-            let label = shorten("\(group.source) → \(group.destination)", to: 80)
-            svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 15)\" text-anchor=\"end\">\(TextEscaping.html(label))"
-                + "<title>\(TextEscaping.html("\(group.source) → \(group.destination)"))</title></text>\n"
-            svg += "<rect class=\"bar\" x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(width)\" height=\"\(rowHeight - 6)\"/>\n"
-            svg += "<text x=\"\(labelWidth + width + 6)\" y=\"\(y + 15)\">\(group.count)</text>\n"
-        }
-        return svg + "</svg>\n"
-    }
-
-    /// Drops per hour as a line over the window, with the first and last hour and the peak marked.
-    private func timeSeries(_ hours: [HourlyCount]) -> String {
+    private func hoursSection(_ hours: [HourlyCount]) -> String {
         guard !hours.isEmpty else { return "<p>No hours in this window.</p>\n" }
-        let width = 880, height = 200, left = 50, bottom = 30, top = 10
-        let plotWidth = width - left - 10
-        let plotHeight = height - bottom - top
-        let peak = max(hours.map(\.count).max() ?? 0, 1)
-        func x(_ index: Int) -> Int { left + (hours.count == 1 ? plotWidth / 2 : index * plotWidth / (hours.count - 1)) }
-        func y(_ count: Int64) -> Int { top + plotHeight - Int(fraction(count, of: peak) * Double(plotHeight)) }
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" role=\"img\" "
-            + "aria-label=\"Drops per hour\">\n"
-        svg += "<line class=\"axis\" x1=\"\(left)\" y1=\"\(top + plotHeight)\" x2=\"\(left + plotWidth)\" y2=\"\(top + plotHeight)\"/>\n"
-        svg += "<line class=\"axis\" x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(top + plotHeight)\"/>\n"
-        svg += "<text x=\"\(left - 6)\" y=\"\(top + 10)\" text-anchor=\"end\">\(peak)</text>\n"
-        svg += "<text x=\"\(left - 6)\" y=\"\(top + plotHeight)\" text-anchor=\"end\">0</text>\n"
-        let points = hours.enumerated().map { "\(x($0.offset)),\(y($0.element.count))" }.joined(separator: " ")
-        svg += "<polyline class=\"line\" points=\"\(points)\"/>\n"
-        for (index, hour) in hours.enumerated() {
-            svg += "<circle cx=\"\(x(index))\" cy=\"\(y(hour.count))\" r=\"2.5\" class=\"bar\">"
-                + "<title>\(TextEscaping.html(ReportText.time(hour.hour))): \(hour.count)</title></circle>\n"
-        }
-        svg += "<text x=\"\(left)\" y=\"\(height - 8)\">\(TextEscaping.html(ReportText.time(hours[0].hour)))</text>\n"
-        svg += "<text x=\"\(left + plotWidth)\" y=\"\(height - 8)\" text-anchor=\"end\">"
-            + "\(TextEscaping.html(ReportText.time(hours[hours.count - 1].hour)))</text>\n"
-        return svg + "</svg>\n"
+        let step = ReportCharts.hoursPerBar(hours.count)
+        let note = step == 1 ? "" : "<p class=\"note\">One bar per \(step) hours.</p>\n"
+        return ReportCharts.hourBars(hours) + note
+    }
+
+    private func dropGraphSection(_ pairs: [DropGroup]) -> String {
+        var html = "<h2>Drop graph (workloads)</h2>\n"
+        guard let svg = ReportDropGraph.svg(pairs) else { return html + "<p>No drops in this window.</p>\n" }
+        html += svg + "<p class=\"note\">Each curve is a dropped pair, from its source on the left to its destination "
+            + "on the right; its width grows with the number of drops"
+        let hidden = pairs.count - min(pairs.count, ReportDropGraph.maximumEdges)
+        html += hidden > 0 ? "; the \(hidden) smallest pairs are not drawn.</p>\n" : ".</p>\n"
+        return html
     }
 
     private func replaySection(_ replay: ReplayReport) -> String {
@@ -136,19 +126,40 @@ public struct ReportHTMLRenderer {
         for (outcome, title) in ReplayText.sections {
             let groups = replay.groups.filter { $0.outcome == outcome }
             guard !groups.isEmpty else { continue }
-            html += "<h3>\(TextEscaping.html(title))</h3>\n<table>\n<tr><th>Count</th><th>Source</th><th>Destination</th>"
-                + "<th>Port</th><th>First seen</th><th>Last seen</th><th>Why</th></tr>\n"
+            html += "<h3>\(TextEscaping.html(title))</h3>\n<div class=\"wide\"><table>\n<tr><th>Count</th><th>Source</th>"
+                + "<th>Destination</th><th>Port</th><th>First seen</th><th>Last seen</th><th>Why</th></tr>\n"
             for group in groups.prefix(20) {
-                html += "<tr>" + cell(String(group.count), numeric: true) + cell(group.source) + cell(group.destination)
-                    + cell(ReplayText.portText(group)) + cell(ReportText.time(group.firstSeen))
-                    + cell(ReportText.time(group.lastSeen)) + cell(group.explanation) + "</tr>\n"
+                html += "<tr>" + numberCell(String(group.count)) + nameCell(group.source) + nameCell(group.destination)
+                    + listCell(ReplayText.portText(group)) + timeCell(group.firstSeen) + timeCell(group.lastSeen)
+                    + "<td class=\"why\">\(HTMLText.breakable(group.explanation))</td></tr>\n"
             }
-            html += "</table>\n"
+            html += "</table></div>\n"
         }
         return html
     }
 
-    private func shorten(_ text: String, to limit: Int) -> String {
-        text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
+    // MARK: - Tables
+
+    private func numberCell(_ text: String) -> String { "<td class=\"n\">\(TextEscaping.html(text))</td>" }
+    private func nameCell(_ text: String) -> String { "<td class=\"name\">\(HTMLText.breakable(text))</td>" }
+    /// A comma-separated list (ports, reasons) that wraps between its items only.
+    private func listCell(_ text: String) -> String { "<td class=\"name\">\(HTMLText.breakable(text, after: [","]))</td>" }
+    private func timeCell(_ time: Timestamp) -> String { "<td>\(HTMLText.time(time))</td>" }
+
+    private func pairTable(_ groups: [DropGroup]) -> String {
+        var html = "<div class=\"wide\"><table>\n<tr>" + ReportText.pairHeader.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
+        for group in groups {
+            let cells = ReportText.pairCells(group)
+            html += "<tr>" + numberCell(cells[0]) + nameCell(group.source) + nameCell(group.destination)
+                + listCell(cells[3]) + listCell(cells[4]) + timeCell(group.firstSeen) + timeCell(group.lastSeen) + "</tr>\n"
+        }
+        return html + "</table></div>\n"
+    }
+
+    private func countTable(_ name: String, _ items: [NamedCount]) -> String {
+        guard !items.isEmpty else { return "<p>None.</p>\n" }
+        var html = "<div class=\"wide\"><table>\n<tr><th>\(name)</th><th>Drops</th></tr>\n"
+        for item in items { html += "<tr>\(nameCell(item.name))\(numberCell(String(item.count)))</tr>\n" }
+        return html + "</table></div>\n"
     }
 }

@@ -6,7 +6,7 @@ import FlowlogStore
 /// A shipped migration is never edited; a change is a new migration appended to ``all``.
 enum Migrations {
     /// Migration `n` (1-based) brings the schema from version `n - 1` to `n`.
-    static let all: [String] = [version1, version2, version3, version4]
+    static let all: [String] = [version1, version2, version3, version4, version5, lostEventsOnce]
 
     static var latestVersion: Int { all.count }
 
@@ -90,6 +90,9 @@ struct SchemaState {
             if statement.string(2) == "table" { tables.insert(statement.string(3)) }
         }
     }
+
+    /// Whether the database is empty: no schema objects and neither header field set.
+    var isEmpty: Bool { applicationID == 0 && userVersion == 0 && objectCount == 0 }
 
     /// Whether flowlog has work to do on this database.
     /// - Throws: ``StoreError`` when the database is not flowlog's or has a schema version
@@ -290,5 +293,54 @@ extension Migrations {
     static let version4 = """
         INSERT INTO meta (key, value) VALUES ('flow_rollup_reclassify', 1)
             ON CONFLICT (key) DO UPDATE SET value = 1;
+        """
+
+    /// The DNS names Hubble records for a flow's addresses (`source_names`, `destination_names`,
+    /// interned as JSON arrays; NULL for none), and the names of a connection's server side as
+    /// part of the connection rollup's key, so connections that differ only in the names their
+    /// server had are replayed apart (`toFQDNs` rules select by them). The rollup's primary key
+    /// changes, so the table is rebuilt; rows written before carry no names (0).
+    static let version5 = """
+        ALTER TABLE flows ADD COLUMN source_names INTEGER REFERENCES strings(id);
+        ALTER TABLE flows ADD COLUMN destination_names INTEGER REFERENCES strings(id);
+        CREATE TABLE flow_rollup_v5 (
+            hour INTEGER NOT NULL,
+            source INTEGER NOT NULL,
+            destination INTEGER NOT NULL,
+            source_ip BLOB NOT NULL,
+            destination_ip BLOB NOT NULL,
+            protocol INTEGER NOT NULL,
+            port INTEGER NOT NULL,
+            connection_names INTEGER NOT NULL,   -- strings id of the server side's names (JSON); 0 for none
+            is_reply INTEGER NOT NULL,
+            verdict INTEGER NOT NULL,
+            drop_reason INTEGER NOT NULL,
+            policy_verdict INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            first_time INTEGER NOT NULL,
+            last_time INTEGER NOT NULL,
+            PRIMARY KEY (hour, source, destination, source_ip, destination_ip, protocol, port, connection_names,
+                is_reply, verdict, drop_reason, policy_verdict)
+        ) WITHOUT ROWID;
+        INSERT INTO flow_rollup_v5 (hour, source, destination, source_ip, destination_ip, protocol, port, connection_names,
+            is_reply, verdict, drop_reason, policy_verdict, count, first_time, last_time)
+            SELECT hour, source, destination, source_ip, destination_ip, protocol, port, 0,
+                is_reply, verdict, drop_reason, policy_verdict, count, first_time, last_time
+            FROM flow_rollup;
+        DROP TABLE flow_rollup;
+        ALTER TABLE flow_rollup_v5 RENAME TO flow_rollup;
+        """
+}
+
+extension Migrations {
+    /// Lost-event records are stored once, like flows: a record read twice (the same standard
+    /// input piped in twice) has the same time, node, source, count and CPU. Duplicates stored
+    /// before are removed (the first of each is kept); the unique index makes later inserts of
+    /// one skip (`INSERT OR IGNORE`). A missing CPU counts as -1, since NULLs never collide in
+    /// a unique index.
+    static let lostEventsOnce = """
+        DELETE FROM lost_events WHERE id NOT IN (
+            SELECT min(id) FROM lost_events GROUP BY time, node, source, count, ifnull(cpu, -1));
+        CREATE UNIQUE INDEX IF NOT EXISTS lost_events_once ON lost_events(time, node, source, count, ifnull(cpu, -1));
         """
 }

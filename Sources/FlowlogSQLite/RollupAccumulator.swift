@@ -10,7 +10,7 @@ struct RollupAccumulator {
     struct FlowKey: Hashable {
         var hour: Int64, source: Int64, destination: Int64
         var sourceIP: IPAddress?, destinationIP: IPAddress?
-        var proto: Int32, port: Int32, isReply: Int32, verdict: Int32, reason: Int32, policyVerdict: Int32
+        var proto: Int32, port: Int32, names: Int64, isReply: Int32, verdict: Int32, reason: Int32, policyVerdict: Int32
     }
 
     struct Totals {
@@ -33,8 +33,10 @@ struct RollupAccumulator {
     /// Whether drops are counted too; false to recount `flow_rollup` alone.
     var countsDrops = true
 
-    /// Counts one stored flow; `…MayNotBePod` says whether that side's address must be kept.
-    mutating func add(_ flow: Flow, source: Int64, destination: Int64, sourceMayNotBePod: Bool, destinationMayNotBePod: Bool) {
+    /// Counts one stored flow; `…MayNotBePod` says whether that side's address must be kept, and
+    /// `names` is the strings id of ``Flow/connectionNames`` (0 for none).
+    mutating func add(_ flow: Flow, source: Int64, destination: Int64, sourceMayNotBePod: Bool, destinationMayNotBePod: Bool,
+                      names: Int64) {
         let time = flow.time.rawValue
         let port = Int32(flow.connectionPort)
         if countsDrops && flow.countsAsDrop {
@@ -45,7 +47,7 @@ struct RollupAccumulator {
         let key = FlowKey(hour: time.floorDiv(3_600_000_000_000), source: source, destination: destination,
                           sourceIP: sourceMayNotBePod ? flow.sourceIP : nil,
                           destinationIP: destinationMayNotBePod ? flow.destinationIP : nil,
-                          proto: flow.l4.proto.rawValue, port: port,
+                          proto: flow.l4.proto.rawValue, port: port, names: names,
                           isReply: flow.isReply.map { $0 ? 1 : 0 } ?? 2, verdict: flow.verdict.code,
                           reason: flow.dropReason.rawValue, policyVerdict: flow.isPolicyVerdictEvent ? 1 : 0)
         flows[key, default: Totals(time)].add(time)
@@ -70,7 +72,7 @@ struct RollupAccumulator {
                 try statement.bind(key.destination, at: 3)
                 try bindAddress(key.sourceIP, statement, 4)
                 try bindAddress(key.destinationIP, statement, 5)
-                for (index, value) in [Int64(key.proto), Int64(key.port), Int64(key.isReply), Int64(key.verdict),
+                for (index, value) in [Int64(key.proto), Int64(key.port), key.names, Int64(key.isReply), Int64(key.verdict),
                                        Int64(key.reason), Int64(key.policyVerdict), totals.count, totals.first,
                                        totals.last].enumerated() {
                     try statement.bind(value, at: Int32(index + 6))
@@ -111,11 +113,11 @@ struct RollupStatements {
     mutating func flowUpsert(_ connection: SQLiteConnection) throws(StoreError) -> Statement {
         if let flow { return flow }
         let statement = try connection.prepare("""
-            INSERT INTO flow_rollup (hour, source, destination, source_ip, destination_ip, protocol, port, is_reply,
-                verdict, drop_reason, policy_verdict, count, first_time, last_time)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (hour, source, destination, source_ip, destination_ip, protocol, port, is_reply, verdict,
-                drop_reason, policy_verdict) DO UPDATE SET
+            INSERT INTO flow_rollup (hour, source, destination, source_ip, destination_ip, protocol, port, connection_names,
+                is_reply, verdict, drop_reason, policy_verdict, count, first_time, last_time)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (hour, source, destination, source_ip, destination_ip, protocol, port, connection_names, is_reply,
+                verdict, drop_reason, policy_verdict) DO UPDATE SET
                 count = count + excluded.count,
                 first_time = min(first_time, excluded.first_time),
                 last_time = max(last_time, excluded.last_time)

@@ -4,7 +4,7 @@ extension SQLiteFlowStore {
     /// The columns of a connection row, read alike from the flows and from the hourly rollup:
     /// the grouping key, then the count and the time range.
     enum ConnectionColumn: Int32, SelectColumns {
-        case source, destination, sourceIP, destinationIP, proto, port, isReply, verdict, dropReason, policyVerdict
+        case source, destination, sourceIP, destinationIP, proto, port, names, isReply, verdict, dropReason, policyVerdict
         case count, firstTime, lastTime
 
         /// The expression over the flows table.
@@ -16,6 +16,8 @@ extension SQLiteFlowStore {
             case .destinationIP: "destination_ip"
             case .proto: "protocol"
             case .port: SQLRules.connectionPort
+            // Flow.connectionNames: a reply's source names, else the destination names (0: none).
+            case .names: "coalesce(CASE WHEN is_reply = 1 THEN source_names ELSE destination_names END, 0)"
             // 2 stands for an unknown direction, as in flow_rollup.is_reply.
             case .isReply: "coalesce(is_reply, 2)"
             case .verdict: "verdict"
@@ -31,6 +33,7 @@ extension SQLiteFlowStore {
         var rollupSQL: String {
             switch self {
             case .port: "port"
+            case .names: "connection_names"
             case .isReply: "is_reply"
             case .policyVerdict: "policy_verdict"
             case .count: "sum(count)"
@@ -81,7 +84,7 @@ extension SQLiteFlowStore {
         try conditions.bind(statement)
         struct MergeKey: Hashable {
             var source: Int64, destination: Int64, sourceIP: IPAddress?, destinationIP: IPAddress?
-            var proto: Int64, port: Int64, reply: Int64, verdict: Int64, reason: Int64, policyVerdict: Int64
+            var proto: Int64, port: Int64, names: Int64, reply: Int64, verdict: Int64, reason: Int64, policyVerdict: Int64
         }
         var merged: [MergeKey: Int] = [:]
         var result: [ConnectionCount] = []
@@ -99,7 +102,7 @@ extension SQLiteFlowStore {
                 source: source, destination: destination,
                 sourceIP: address(.sourceIP, source), destinationIP: address(.destinationIP, destination),
                 proto: L4Protocol(rawValue: row.int32(.proto)) ?? .none,
-                port: UInt16(truncatingIfNeeded: row.int64(.port)), isReply: reply == 2 ? nil : reply == 1,
+                port: UInt16(truncatingIfNeeded: row.int64(.port)), names: try names(row.int64(.names)), isReply: reply == 2 ? nil : reply == 1,
                 verdict: Verdict(code: row.int32(.verdict)),
                 reason: DropReason(rawValue: row.int32(.dropReason)),
                 isPolicyVerdictEvent: row.int64(.policyVerdict) != 0,
@@ -108,7 +111,7 @@ extension SQLiteFlowStore {
             // Rows that differ only in a pod address that was dropped (or in rollup vs edge) merge.
             let key = MergeKey(source: row.int64(.source), destination: row.int64(.destination), sourceIP: item.sourceIP,
                                destinationIP: item.destinationIP, proto: row.int64(.proto), port: row.int64(.port),
-                               reply: reply, verdict: row.int64(.verdict), reason: row.int64(.dropReason),
+                               names: row.int64(.names), reply: reply, verdict: row.int64(.verdict), reason: row.int64(.dropReason),
                                policyVerdict: row.int64(.policyVerdict))
             if let index = merged[key] {
                 result[index].count = try result[index].count.addingChecked(item.count, "flow counts", path: path)

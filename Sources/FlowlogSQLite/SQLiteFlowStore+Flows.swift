@@ -8,7 +8,7 @@ extension SQLiteFlowStore {
     enum FlowColumn: Int32, SelectColumns {
         case id, time, uuid, verdict, dropReason, eventType, eventSubType, flowType, sourceIP, destinationIP
         case proto, sourcePort, destinationPort, tcpFlags, source, destination, trafficDirection, isReply
-        case node, policyMatchType, tracePoint, summary, policies
+        case node, policyMatchType, tracePoint, summary, policies, sourceNames, destinationNames
 
         var sql: String {
             switch self {
@@ -35,6 +35,8 @@ extension SQLiteFlowStore {
             case .tracePoint: "trace_point"
             case .summary: "summary"
             case .policies: "policies"
+            case .sourceNames: "source_names"
+            case .destinationNames: "destination_names"
             }
         }
     }
@@ -54,6 +56,8 @@ extension SQLiteFlowStore {
         var flow: Flow
         var source: Int64
         var destination: Int64
+        /// The strings id of the flow's ``Flow/connectionNames`` (0 for none), as the rollup keys it.
+        var connectionNames: Int64
     }
 
     func storedRows(matching query: FlowQuery, last: Int? = nil) throws -> [StoredRow] {
@@ -79,8 +83,11 @@ extension SQLiteFlowStore {
         let row = Row(statement, FlowColumn.self)
         var newestFirst: [StoredRow] = []
         while try statement.step() {
-            let stored = StoredRow(id: row.int64(.id), flow: try flow(row),
-                                   source: row.int64(.source), destination: row.int64(.destination))
+            let flow = try flow(row)
+            let namesColumn: FlowColumn = flow.isReply == true ? .sourceNames : .destinationNames
+            let stored = StoredRow(id: row.int64(.id), flow: flow,
+                                   source: row.int64(.source), destination: row.int64(.destination),
+                                   connectionNames: row.isNull(namesColumn) ? 0 : row.int64(namesColumn))
             if last == nil { try body(stored) } else { newestFirst.append(stored) }
         }
         for stored in newestFirst.reversed() { try body(stored) }
@@ -110,6 +117,14 @@ extension SQLiteFlowStore {
         flow.traceObservationPoint = row.int32(.tracePoint)
         flow.summary = try string(row.int64(.summary))
         if !row.isNull(.policies) { flow.policies = PolicyListCoding.decode(try string(row.int64(.policies))) }
+        if !row.isNull(.sourceNames) { flow.sourceNames = try names(row.int64(.sourceNames)) }
+        if !row.isNull(.destinationNames) { flow.destinationNames = try names(row.int64(.destinationNames)) }
         return flow
+    }
+
+    /// The DNS names interned under strings id `id` (a JSON array; none for 0 or damaged text).
+    func names(_ id: Int64) throws(StoreError) -> [String] {
+        guard id != 0 else { return [] }
+        return JSONText.parseStringArray(try string(id)) ?? []
     }
 }

@@ -98,7 +98,10 @@ extension SQLiteFlowStore {
             result.strings = try deleteCounting("""
                 DELETE FROM strings WHERE id NOT IN (
                     SELECT node FROM flows UNION SELECT summary FROM flows
-                    UNION SELECT policies FROM flows WHERE policies IS NOT NULL)
+                    UNION SELECT policies FROM flows WHERE policies IS NOT NULL
+                    UNION SELECT source_names FROM flows WHERE source_names IS NOT NULL
+                    UNION SELECT destination_names FROM flows WHERE destination_names IS NOT NULL
+                    UNION SELECT connection_names FROM flow_rollup)
                 """)
             if result.endpoints + result.labelSets + result.strings > 0 {
                 try connection.execute("UPDATE meta SET value = value + 1 WHERE key = 'intern_generation'")
@@ -123,7 +126,8 @@ extension SQLiteFlowStore {
             try forEachStoredRow(matching: query) { stored in
                 rollups.add(stored.flow, source: stored.source, destination: stored.destination,
                             sourceMayNotBePod: stored.flow.source.kind.needsAddress,
-                            destinationMayNotBePod: stored.flow.destination.kind.needsAddress)
+                            destinationMayNotBePod: stored.flow.destination.kind.needsAddress,
+                            names: stored.connectionNames)
             }
             try rollups.write(to: connection, statements: &rollupStatements)
             guard !overflow else { break }

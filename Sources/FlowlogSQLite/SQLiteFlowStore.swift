@@ -31,6 +31,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     private var endpointIDsByIdentity = ByteBoundedCache<ObjectIdentifier, (endpoint: Endpoint, id: Int64)>(
         byteLimit: SQLiteFlowStore.endpointCacheBytes)
     private var policyIDs = ByteBoundedCache<PolicyReferences, Int64>(byteLimit: SQLiteFlowStore.stringCacheBytes)
+    private var namesIDs = ByteBoundedCache<[String], Int64>(byteLimit: SQLiteFlowStore.stringCacheBytes)
     private var labelSetIDs = ByteBoundedCache<[String], Int64>(byteLimit: SQLiteFlowStore.endpointCacheBytes)
     private var stringIDs = ByteBoundedCache<String, Int64>(byteLimit: SQLiteFlowStore.stringCacheBytes)
     static let endpointCacheBytes = 8 << 20
@@ -48,12 +49,22 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     /// Its entries are small and fixed-size, so the entry limit bounds it.
     var endpointMayNotBePod = ByteBoundedCache<Int64, Bool>(byteLimit: 4 << 20)
 
-    /// Opens or creates the store at `path` and brings its schema up to date.
-    /// - Parameter path: a file path, or `:memory:`.
+    /// Opens the store at `path` (creating it only with `.create`) and brings its schema up to date.
+    ///
+    /// `.readOnly` opens a read-only connection: the file is never written, and a user who may
+    /// read it but not write its directory can query it. A schema that needs upgrading is
+    /// upgraded first through a short read-write connection.
+    /// - Parameters:
+    ///   - path: a file path, or `:memory:`.
+    ///   - access: whether a missing store is created, and whether this store writes.
     /// - Throws: ``StoreError`` when the file cannot be opened, is not a flowlog database, or is
-    ///   from a newer flowlog.
-    public init(path: String) throws(StoreError) {
-        let connection = try SQLiteConnection(path: path)
+    ///   from a newer flowlog; `.notFound` when there is no database at `path` (or only an empty
+    ///   file) and `access` does not create one.
+    public init(path: String, access: StoreAccess = .create) throws(StoreError) {
+        let inMemory = path == ":memory:"
+        if !inMemory && !access.createsStore { try SQLiteFlowStore.requireFile(path) }
+        let readOnly = access == .readOnly && !inMemory
+        let connection = try SQLiteConnection(path: path, readOnly: readOnly, create: access.createsStore)
         self.connection = connection
         try connection.setBusyTimeout(milliseconds: 15_000)
         do {
@@ -63,19 +74,51 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             try connection.retryingWhileBusy { () throws(StoreError) in
                 // Whose file it is, before anything is written: setting WAL mode alone rewrites
                 // the header of another application's database.
-                _ = try SchemaState(connection).needsMigration(path)
+                let state = try SchemaState(connection)
+                let needsMigration = try state.needsMigration(path)
+                if !access.createsStore && state.isEmpty {
+                    throw StoreError(kind: .notFound, message: "the file is empty, not a flow database", path: path)
+                }
+                if readOnly {
+                    let needsReclassify = try needsReclassify()
+                    if needsMigration || needsReclassify {
+                        // Upgraded once by a writer; this connection then reads the new schema.
+                        do throws(StoreError) {
+                            _ = try SQLiteFlowStore(path: path, access: .readWrite)
+                        } catch {
+                            guard error.kind == .readOnly else { throw error }
+                            var upgrade = error
+                            upgrade.message = "the database is from an older flowlog and must be upgraded once by a user who "
+                                + "may write it (any flowlog command run by them does it): " + error.message
+                            throw upgrade
+                        }
+                    }
+                    try connection.execute("PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY")
+                    return
+                }
                 // WAL lets readers run while an ingest writes; NORMAL sync is durable across
                 // application crashes (a power loss may lose the last commits, never corrupt).
-                if path != ":memory:" { _ = try connection.scalarInt("PRAGMA journal_mode = WAL") }
+                if !inMemory { _ = try connection.scalarInt("PRAGMA journal_mode = WAL") }
                 try connection.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192")
                 try Migrations.migrate(connection)
                 try reclassifyRollupIfNeeded()
             }
         } catch {
-            if error.backend != nil, error.message.contains("file is not a database") {
+            if error.backend != nil, error.backendMessage?.contains("file is not a database") ?? error.message.contains("file is not a database") {
                 throw StoreError(kind: .notADatabase, message: "not a flowlog database (the file is not SQLite or is corrupt)", path: path)
             }
             throw error
+        }
+    }
+
+    /// Throws `.notFound` when nothing is at `path` (a missing file or directory), so a command
+    /// that does not create stores says so instead of SQLite's "unable to open database file".
+    private static func requireFile(_ path: String) throws(StoreError) {
+        var info = stat()
+        guard stat(path, &info) != 0 else { return }
+        let error = errno
+        if error == ENOENT || error == ENOTDIR {
+            throw StoreError(kind: .notFound, message: "no flow database here", path: path)
         }
     }
 
@@ -101,7 +144,8 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
                     result.inserted += 1
                     rollups.add(flow, source: ids.source, destination: ids.destination,
                                 sourceMayNotBePod: mayNotBePod(ids.source, flow.source),
-                                destinationMayNotBePod: mayNotBePod(ids.destination, flow.destination))
+                                destinationMayNotBePod: mayNotBePod(ids.destination, flow.destination),
+                                names: (flow.isReply == true ? ids.sourceNames : ids.destinationNames) ?? 0)
                 } else {
                     result.duplicates += 1
                 }
@@ -121,6 +165,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
         labelSetIDs.removeAll()
         stringIDs.removeAll()
         policyIDs.removeAll()
+        namesIDs.removeAll()
         endpointMayNotBePod.removeAll()
         endpointsByID.removeAll()
         stringsByID.removeAll()
@@ -136,12 +181,23 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
 
     private struct FlowIDs {
         var source: Int64, destination: Int64, node: Int64, summary: Int64, policies: Int64?
+        var sourceNames: Int64?, destinationNames: Int64?
     }
 
     private func flowIDs(_ flow: Flow) throws(StoreError) -> FlowIDs {
         FlowIDs(source: try endpointID(flow.source), destination: try endpointID(flow.destination),
                 node: try stringID(flow.nodeName), summary: try stringID(flow.summary),
-                policies: flow.policies.isEmpty ? nil : try policiesID(flow.policies))
+                policies: flow.policies.isEmpty ? nil : try policiesID(flow.policies),
+                sourceNames: flow.sourceNames.isEmpty ? nil : try namesID(flow.sourceNames),
+                destinationNames: flow.destinationNames.isEmpty ? nil : try namesID(flow.destinationNames))
+    }
+
+    /// The strings id of a list of DNS names, interned as its JSON array text.
+    private func namesID(_ names: [String]) throws(StoreError) -> Int64 {
+        if let id = namesIDs[names] { return id }
+        let id = try stringID(JSONText.array(names))
+        namesIDs.insert(id, for: names, bytes: ApproximateSize.of(names))
+        return id
     }
 
     private func policiesID(_ policies: PolicyReferences) throws(StoreError) -> Int64 {
@@ -162,8 +218,9 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             statement = try connection.prepare("""
                 INSERT OR IGNORE INTO flows (time, uuid, verdict, drop_reason, event_type, event_sub_type, flow_type,
                     source_ip, destination_ip, protocol, source_port, destination_port, tcp_flags, source, destination,
-                    traffic_direction, is_reply, node, policy_match_type, trace_point, summary, policies)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    traffic_direction, is_reply, node, policy_match_type, trace_point, summary, policies, source_names,
+                    destination_names)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, persistent: true)
             insertFlow = statement
         }
@@ -189,6 +246,8 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
         try statement.bind(Int64(flow.traceObservationPoint), at: 20)
         try statement.bind(ids.summary, at: 21)
         try statement.bind(ids.policies, at: 22)
+        try statement.bind(ids.sourceNames, at: 23)
+        try statement.bind(ids.destinationNames, at: 24)
         try statement.run()
         return connection.changes == 1
     }
@@ -196,7 +255,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     private func writeLostEvents(_ events: [LostEvents]) throws(StoreError) {
         guard !events.isEmpty else { return }
         let statement = try connection.prepare(
-            "INSERT INTO lost_events (time, node, source, count, cpu) VALUES (?, ?, ?, ?, ?)")
+            "INSERT OR IGNORE INTO lost_events (time, node, source, count, cpu) VALUES (?, ?, ?, ?, ?)")
         for event in events {
             try statement.bind(event.time.rawValue, at: 1)
             try statement.bind(event.nodeName, at: 2)

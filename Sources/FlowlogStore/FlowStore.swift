@@ -238,6 +238,9 @@ public struct ConnectionCount: Sendable, Hashable {
     public var proto: L4Protocol
     /// The service port: the destination port, or a reply's source port (ICMP: the type).
     public var port: UInt16
+    /// The DNS names Hubble recorded for the connection's server side (``Flow/connectionNames``:
+    /// a reply's source names, else the destination names), which `toFQDNs` rules read.
+    public var names: [String]
     public var isReply: Bool?
     public var verdict: Verdict
     public var reason: DropReason
@@ -246,13 +249,14 @@ public struct ConnectionCount: Sendable, Hashable {
     public var firstSeen: Timestamp
     public var lastSeen: Timestamp
 
-    package init(source: Endpoint, destination: Endpoint, sourceIP: IPAddress? = nil, destinationIP: IPAddress? = nil, proto: L4Protocol, port: UInt16, isReply: Bool? = nil, verdict: Verdict, reason: DropReason, isPolicyVerdictEvent: Bool, count: Int64, firstSeen: Timestamp, lastSeen: Timestamp) {
+    package init(source: Endpoint, destination: Endpoint, sourceIP: IPAddress? = nil, destinationIP: IPAddress? = nil, proto: L4Protocol, port: UInt16, names: [String] = [], isReply: Bool? = nil, verdict: Verdict, reason: DropReason, isPolicyVerdictEvent: Bool, count: Int64, firstSeen: Timestamp, lastSeen: Timestamp) {
         self.source = source
         self.destination = destination
         self.sourceIP = sourceIP
         self.destinationIP = destinationIP
         self.proto = proto
         self.port = port
+        self.names = names
         self.isReply = isReply
         self.verdict = verdict
         self.reason = reason

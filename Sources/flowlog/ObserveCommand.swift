@@ -32,12 +32,12 @@ struct ObserveCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(verbose: store.verbose) {
             let query = try filters.query(now: now())
             var out = StandardOutput()
             var writer = FlowStreamWriter(format: output)
             // Rows are written as they are read, so `--all` needs no memory per flow.
-            try store.openStore().forEachFlow(matching: query, last: all ? nil : (last ?? 20)) { stored in
+            try store.openStore(.readOnly).forEachFlow(matching: query, last: all ? nil : (last ?? 20)) { stored in
                 writer.write(stored.flow, to: &out)
             }
             writer.finish(to: &out)

@@ -90,12 +90,11 @@ import Testing
         let file = "SampleFlows/lint-cilium/mistakes.yaml"
         #expect(result.standardOutput == """
             \(file):16:9: warning: production/lockdown: egress[1].toServices is not supported: flowlog cannot evaluate it from flows, so verdicts that depend on it are UNKNOWN
-            \(file):17:7: warning: production/lockdown: egress[2].toFQDNs cannot match: flowlog does not record the names a destination had, so this rule allows nothing in evaluate and replay (UNKNOWN for FQDN identities)
             \(file):10:7: warning: production/lockdown: egress[0] is shadowed completely by egressDeny[0]: deny rules win, so it never allows anything
             \(file):17:7: warning: production/lockdown: egress[2] is shadowed completely by egressDeny[0]: deny rules win, so it never allows anything
             \(file):28:3: warning: production/typo: endpointSelector matches no endpoint seen in the stored flows (none of its keys has the k8s: prefix; check the label names)
             \(file):8:3: warning: production/lockdown: endpointSelector {} puts every pod of namespace production into egress default deny and no rule there allows DNS (UDP 53): pods cannot resolve names
-            2 policies valid; 6 warnings
+            2 policies valid; 5 warnings
 
             """)
     }

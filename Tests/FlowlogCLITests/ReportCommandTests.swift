@@ -158,7 +158,7 @@ import Testing
         #expect(replay["policies"] as? Int == 7)
     }
 
-    @Test func theHTMLReportIsOneWellFormedPageWithBothCharts() throws {
+    @Test func theHTMLReportIsOneWellFormedPageWithItsCharts() throws {
         let scratch = try Scratch()
         let database = scratch.path("flows.db")
         _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
@@ -174,8 +174,19 @@ import Testing
             let closed = html.components(separatedBy: "</\(tag)>").count - 1
             #expect(opened == closed, "<\(tag)> opened \(opened) times, closed \(closed) times")
         }
-        #expect(html.components(separatedBy: "<svg ").count - 1 == 2, "the bar chart and the time series")
-        #expect(html.contains("aria-label=\"Top dropped pairs\"") && html.contains("aria-label=\"Drops per hour\""))
+        for tag in ["span", "g", "text"] {
+            let opened = html.components(separatedBy: "<\(tag) ").count - 1 + html.components(separatedBy: "<\(tag)>").count - 1
+            #expect(opened == html.components(separatedBy: "</\(tag)>").count - 1, "<\(tag)> unbalanced")
+        }
+        #expect(html.components(separatedBy: "<svg ").count - 1 == 3, "the bar chart, the hours and the drop graph")
+        for label in ["Top dropped pairs", "Drops per hour", "Drop graph"] {
+            #expect(html.contains("aria-label=\"\(label)\""))
+        }
+        // Every chart scales: a viewBox and a maximum width on each.
+        for svg in html.components(separatedBy: "<svg ").dropFirst() {
+            let tag = String(svg.prefix { $0 != ">" })
+            #expect(tag.contains("viewBox=\"0 0 ") && tag.contains("max-width:100%"), "\(tag)")
+        }
     }
 }
 

@@ -68,7 +68,6 @@ import FlowlogTestSupport
         Case(name: "an FQDN allow is no DNS allow",
              policies: cnp("lock", "endpointSelector: {}\negress: [{toFQDNs: [{matchName: example.com}]}]"),
              messages: [
-                "egress[0].toFQDNs cannot match: flowlog does not record the names a destination had, so this rule allows nothing in evaluate and replay (UNKNOWN for FQDN identities)",
                 "endpointSelector {} puts every pod of namespace prod into egress default deny and no rule there allows DNS (UDP 53): pods cannot resolve names",
              ]),
         Case(name: "a bare-key selector that matches nothing seen",

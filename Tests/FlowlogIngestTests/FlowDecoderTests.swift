@@ -214,7 +214,22 @@ private let base = Fixtures.baseSeconds
         FieldCase("ingress_denied_by", #""ingress_denied_by":[{"name":"deny-all","kind":"CiliumClusterwideNetworkPolicy"}]"#) {
             $0.policies.ingressDeniedBy = [PolicyReference(name: "deny-all", kind: "CiliumClusterwideNetworkPolicy")]
         },
+        FieldCase("destination_names", #""destination_names":["one.one.one.one","One.One.One.One."]"#) {
+            $0.destinationNames = ["one.one.one.one", "One.One.One.One."]
+        },
+        FieldCase("destinationNames (camelCase)", #""destinationNames":["api.example.com"]"#) { $0.destinationNames = ["api.example.com"] },
+        FieldCase("source_names", #""source_names":["a.example."]"#) { $0.sourceNames = ["a.example."] },
+        FieldCase("names: null and empty strings are none", #""source_names":null,"destination_names":["",""]"#) { _ in },
+        FieldCase("names with JSON escapes", #""destination_names":["api\u002eexample.com"]"#) { $0.destinationNames = ["api.example.com"] },
     ]
+
+    @Test func namesUpToTheBoundsAreKept() throws {
+        let longest = String(repeating: "a.", count: Flow.maxNameLength / 2)
+        let many = (0..<Flow.maxNamesPerSide).map { "\"n\($0).example\"" }.joined(separator: ",")
+        let flow = try decodedFlow(#"{"flow":{"destination_names":["# + many + #"],"source_names":[""# + longest + #""]}}"#)
+        #expect(flow.destinationNames.count == Flow.maxNamesPerSide)
+        #expect(flow.sourceNames == [longest])
+    }
 
     @Test(arguments: fieldCases)
     func decodesField(_ testCase: FieldCase) throws {
@@ -326,7 +341,7 @@ private let base = Fixtures.baseSeconds
     @Test func unknownKeysAreSkippedAtEveryLevel() throws {
         let plain = Fixtures.line()
         let noisy = """
-            {"flow":{"emitter":{"name":"Hubble","version":"1.17.1"},"time":"2026-11-20T10:00:00.123456789Z","uuid":"6e1f4b2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b","verdict":"DROPPED","drop_reason":133,"auth_type":"SPIRE","ethernet":{"source":"aa:bb:cc:dd:ee:ff","destination":"11:22:33:44:55:66"},"IP":{"source":"10.0.1.15","source_xlated":"192.0.2.1","destination":"10.0.2.20","ipVersion":"IPv4","encrypted":true},"l4":{"TCP":{"source_port":43512,"destination_port":5432,"flags":{"SYN":true}},"future":[1,2.5e3,-0.5,null,true]},"source":\(Fixtures.frontendJSON),"destination":{"ID":77,"identity":60001,"cluster_name":"kind-kind","namespace":"production","labels":["k8s:app=postgres","k8s:io.kubernetes.pod.namespace=production"],"pod_name":"postgres-0","workloads":[{"name":"postgres","kind":"StatefulSet","extra":{}}]},"Type":"L3_L4","node_name":"kind-worker","node_labels":["kubernetes.io/hostname=kind-worker"],"source_names":["a.example."],"event_type":{"type":1,"sub_type":133,"future":"x"},"traffic_direction":"EGRESS","file":{"name":"bpf_lxc.c","line":1361},"drop_reason_desc":"POLICY_DENIED","is_reply":false,"interface":{"index":6,"name":"cilium_vxlan"},"trace_context":{"parent":{"trace_id":"4bf92f3577b34da6"}},"Summary":"TCP Flags: SYN","extensions":{"@type":"type.googleapis.com/x","a":{"b":[{}]}},"policy_log":[""]},"node_name":"kind-worker","time":"2026-11-20T10:00:00.123456789Z","future_wrapper_key":{"x":[]}}
+            {"flow":{"emitter":{"name":"Hubble","version":"1.17.1"},"time":"2026-11-20T10:00:00.123456789Z","uuid":"6e1f4b2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b","verdict":"DROPPED","drop_reason":133,"auth_type":"SPIRE","ethernet":{"source":"aa:bb:cc:dd:ee:ff","destination":"11:22:33:44:55:66"},"IP":{"source":"10.0.1.15","source_xlated":"192.0.2.1","destination":"10.0.2.20","ipVersion":"IPv4","encrypted":true},"l4":{"TCP":{"source_port":43512,"destination_port":5432,"flags":{"SYN":true}},"future":[1,2.5e3,-0.5,null,true]},"source":\(Fixtures.frontendJSON),"destination":{"ID":77,"identity":60001,"cluster_name":"kind-kind","namespace":"production","labels":["k8s:app=postgres","k8s:io.kubernetes.pod.namespace=production"],"pod_name":"postgres-0","workloads":[{"name":"postgres","kind":"StatefulSet","extra":{}}]},"Type":"L3_L4","node_name":"kind-worker","node_labels":["kubernetes.io/hostname=kind-worker"],"event_type":{"type":1,"sub_type":133,"future":"x"},"traffic_direction":"EGRESS","file":{"name":"bpf_lxc.c","line":1361},"drop_reason_desc":"POLICY_DENIED","is_reply":false,"interface":{"index":6,"name":"cilium_vxlan"},"trace_context":{"parent":{"trace_id":"4bf92f3577b34da6"}},"Summary":"TCP Flags: SYN","extensions":{"@type":"type.googleapis.com/x","a":{"b":[{}]}},"policy_log":[""]},"node_name":"kind-worker","time":"2026-11-20T10:00:00.123456789Z","future_wrapper_key":{"x":[]}}
             """
         #expect(try decodedFlow(noisy) == (try decodedFlow(plain)))
     }
@@ -555,6 +570,17 @@ private let base = Fixtures.baseSeconds
         ErrorCase("wrong type in a policy", #"{"flow":{"egress_denied_by":[{"name":"a"},{"name":5}]}}"#,
                   path: "flow.egress_denied_by[1].name", "flow.egress_denied_by[1].name: expected a string, found a number",
                   at: "5}"),
+        ErrorCase("a DNS name that is not a string", #"{"flow":{"destination_names":["a.example",7]}}"#,
+                  path: "flow.destination_names[1]", "flow.destination_names[1]: expected a DNS name (a string), found a number",
+                  at: "7]"),
+        ErrorCase("names not an array", #"{"flow":{"source_names":"a.example"}}"#, path: "flow.source_names",
+                  "flow.source_names: expected an array, found a string", at: #""a.example""#),
+        ErrorCase("a NUL in a DNS name", #"{"flow":{"destination_names":["a\u0000.example"]}}"#, path: "flow.destination_names[0]",
+                  "flow.destination_names[0]: a DNS name with a control character", at: #""a\u0000"#),
+        ErrorCase("a DNS name too long", #"{"flow":{"destination_names":[""# + String(repeating: "a", count: 255) + #""]}}"#,
+                  path: "flow.destination_names[0]", "flow.destination_names[0]: a DNS name longer than 254 bytes", at: #""aaa"#),
+        ErrorCase("too many DNS names", #"{"flow":{"destination_names":["# + String(repeating: #""a","#, count: 256) + #""b"]}}"#,
+                  path: "flow.destination_names[256]", "flow.destination_names[256]: more than 256 DNS names", at: #""b""#),
         ErrorCase("identity out of range", #"{"flow":{"source":{"identity":4294967296}}}"#, path: "flow.source.identity",
                   "flow.source.identity: integer out of range 0...4294967295", at: "4294967296"),
         ErrorCase("bare flow field", #"{"verdict":true}"#, path: "verdict",

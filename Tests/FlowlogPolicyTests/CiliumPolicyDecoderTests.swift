@@ -145,7 +145,7 @@ import FlowlogTestSupport
         #expect(egress[2].unsupported.first?.narrowsPeers == true)
     }
 
-    @Test func icmpsKeepsNumericTypesAndMarksNamedOnesUnsupported() throws {
+    @Test func icmpsReadTypesAsNumbersOrAsNamesOfTheirFamily() throws {
         let policy = try Self.only("""
             apiVersion: cilium.io/v2
             kind: CiliumNetworkPolicy
@@ -155,11 +155,13 @@ import FlowlogTestSupport
               ingress:
                 - icmps:
                     - fields: [{type: 8, family: IPv4}, {type: 128, family: IPv6}]
-                    - fields: [{type: EchoReply}]
+                    - fields: [{type: EchoReply}, {type: EchoRequest, family: IPv6}, {type: "3"}, {type: Echo}]
             """)
         let rule = try #require(policy.rules.first?.ingress.first)
-        #expect(rule.icmps == [CiliumICMPField(family: .ipv4, type: 8), CiliumICMPField(family: .ipv6, type: 128)])
-        #expect(rule.unsupported.map(\.fieldPath) == ["spec.ingress[0].icmps[1].fields[0].type"])
+        #expect(rule.icmps == [CiliumICMPField(family: .ipv4, type: 8), CiliumICMPField(family: .ipv6, type: 128),
+                               CiliumICMPField(family: .ipv4, type: 0), CiliumICMPField(family: .ipv6, type: 128),
+                               CiliumICMPField(family: .ipv4, type: 3), CiliumICMPField(family: .ipv4, type: 8)])
+        #expect(rule.unsupported.isEmpty)
         #expect(!rule.hasPeerFields && rule.hasL4Part)
     }
 
@@ -232,6 +234,16 @@ import FlowlogTestSupport
             SampleFlows/broken-policies-cilium/except-outside-cidr.yaml:12:15: error: spec.egress[0].toCIDRSet[0].except[0]: expected a CIDR inside 203.0.113.0/24, found "198.51.100.0/28"
                         - 198.51.100.0/28
                           ^
+            """),
+        BrokenFile(file: "fqdn-pattern-bad-character.yaml", rendered: """
+            SampleFlows/broken-policies-cilium/fqdn-pattern-bad-character.yaml:11:25: error: spec.egress[0].toFQDNs[1].matchPattern: matchPattern "[a-z]*.example.org" may hold only letters, digits, '-', '_', '.' and '*'
+                    - matchPattern: "[a-z]*.example.org"
+                                    ^
+            """),
+        BrokenFile(file: "icmp-unknown-name.yaml", rendered: """
+            SampleFlows/broken-policies-cilium/icmp-unknown-name.yaml:13:21: error: spec.ingress[0].icmps[0].fields[1].type: expected an ICMP type 0-255 or a name Cilium knows for IPv4, found "NeighborSolicitation" (NeighborSolicitation is an IPv6 name; set family)
+                        - type: NeighborSolicitation
+                                ^
             """),
         BrokenFile(file: "missing-spec.yaml", rendered: """
             SampleFlows/broken-policies-cilium/missing-spec.yaml:1:1: error: spec: required field is missing (a CiliumNetworkPolicy needs spec or specs)

@@ -159,6 +159,27 @@ private func render(_ format: DropReportFormat, _ report: DropReport) -> String 
         #expect(render(format, report) == direct)
     }
 
+    struct PenWidthCase: Sendable, CustomTestStringConvertible {
+        var count: Int64, largest: Int64, expected: String
+        var testDescription: String { "\(count) of \(largest)" }
+    }
+
+    /// Edge width grows with the count: 1 for none, 8 for the largest pair, in proportion between;
+    /// counts from a damaged database (negative, above the largest, 64-bit extremes) stay in range.
+    @Test(arguments: [
+        PenWidthCase(count: 10, largest: 10, expected: "8.0"),
+        PenWidthCase(count: 5, largest: 10, expected: "4.5"),
+        PenWidthCase(count: 1, largest: 3, expected: "3.3"),
+        PenWidthCase(count: 0, largest: 10, expected: "1.0"),
+        PenWidthCase(count: -3, largest: 10, expected: "1.0"),
+        PenWidthCase(count: 20, largest: 10, expected: "8.0"),
+        PenWidthCase(count: .max, largest: .max, expected: "8.0"),
+        PenWidthCase(count: 1, largest: 0, expected: "1.0"),
+    ])
+    func dotEdgeWidthScalesWithTheCount(_ testCase: PenWidthCase) {
+        #expect(DropGraphRenderer.penWidth(testCase.count, largest: testCase.largest) == testCase.expected)
+    }
+
     @Test func theDropGraphHasOneNodePerGroupAndEscapesLabels() {
         let hostile = DropReport(grouping: .workload, groups: [
             DropGroup(source: "prod/\"quoted\" <b>", destination: "world", count: 3,
@@ -170,9 +191,9 @@ private func render(_ format: DropReportFormat, _ report: DropReport) -> String 
         ], totalDrops: 4, totalGroups: 2)
         let dot = render(.dot, hostile)
         #expect(dot.contains(#"n0 [label="prod/\"quoted\" <b>"];"#))
-        #expect(dot.contains(#"n0 -> n1 [label="3 drops: TCP/443"];"#))
-        #expect(dot.contains(#"n1 -> n2 [label="1 drops: UDP/53"];"#))
-        #expect(dot.hasPrefix("digraph drops {") && dot.hasSuffix("}\n"))
+        #expect(dot.contains(#"n0 -> n1 [label="3 drops: TCP/443", penwidth=8.0];"#))
+        #expect(dot.contains(#"n1 -> n2 [label="1 drops: UDP/53", penwidth=3.3];"#))
+        #expect(dot.hasPrefix("digraph drops {\n  rankdir=TB;\n") && dot.hasSuffix("}\n"))
         let mermaid = render(.mermaid, hostile)
         #expect(mermaid.contains(#"n0["prod/#quot;quoted#quot; #lt;b#gt;"]"#))
         #expect(mermaid.contains(#"n0 -- "3 drops: TCP/443" --> n1"#))

@@ -30,6 +30,8 @@ import FlowlogTestSupport
                                labels: [value, "k8s:" + value], workloads: [Workload(kind: value, name: value)])
         flow.policies.egressDeniedBy = [PolicyReference(name: value, namespace: value, kind: value)]
         flow.policies.ingressAllowedBy = [PolicyReference(name: value, namespace: "", kind: "")]
+        flow.sourceNames = [value, value]
+        flow.destinationNames = Array(repeating: value, count: 40)
         let actual = FlowJSON.line(flow).utf8.count
         #expect(flow.jsonLineLengthBound >= actual)
         #expect(flow.jsonLineLengthBound - actual < 4096)

@@ -12,7 +12,7 @@ import Testing
 
     @Test func flowColumnsAreNumberedInListOrder() {
         #expect(Self.indexesFollowTheList(SQLiteFlowStore.FlowColumn.self))
-        #expect(SQLiteFlowStore.FlowColumn.allCases.count == 23)
+        #expect(SQLiteFlowStore.FlowColumn.allCases.count == 25)
     }
 
     @Test func otherRowsAreNumberedInListOrder() {
@@ -27,19 +27,19 @@ import Testing
         #expect(SQLiteFlowStore.FlowColumn.selectList == """
             id, time, uuid, verdict, drop_reason, event_type, event_sub_type, flow_type, source_ip, destination_ip, \
             protocol, source_port, destination_port, tcp_flags, source, destination, traffic_direction, is_reply, \
-            node, policy_match_type, trace_point, summary, policies
+            node, policy_match_type, trace_point, summary, policies, source_names, destination_names
             """)
     }
 
     @Test func groupingCoversTheKeyColumns() {
-        #expect(SQLiteFlowStore.ConnectionColumn.groupBy == "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10")
+        #expect(SQLiteFlowStore.ConnectionColumn.groupBy == "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11")
         #expect(DropColumn.groupBy == "GROUP BY 1, 2, 3, 4, 5")
     }
 
     @Test func rollupConnectionColumnsLineUpWithTheFlowColumns() {
         #expect(SQLiteFlowStore.ConnectionColumn.selectList(\.rollupSQL) == """
-            source, destination, source_ip, destination_ip, protocol, port, is_reply, verdict, drop_reason, \
-            policy_verdict, sum(count), min(first_time), max(last_time)
+            source, destination, source_ip, destination_ip, protocol, port, connection_names, is_reply, verdict, \
+            drop_reason, policy_verdict, sum(count), min(first_time), max(last_time)
             """)
     }
 }

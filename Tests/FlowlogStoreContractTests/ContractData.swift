@@ -81,19 +81,20 @@ enum ContractData {
     static func connectionCounts(_ flows: [Flow], matching query: FlowQuery, withPodAddresses: Bool) -> Set<ConnectionCount> {
         struct Key: Hashable {
             var source: Endpoint, destination: Endpoint, sourceIP: IPAddress?, destinationIP: IPAddress?
-            var proto: L4Protocol, port: UInt16, isReply: Bool?, verdict: Verdict, reason: DropReason, policyVerdict: Bool
+            var proto: L4Protocol, port: UInt16, names: [String], isReply: Bool?, verdict: Verdict, reason: DropReason
+            var policyVerdict: Bool
         }
         var groups: [Key: ConnectionCount] = [:]
         for flow in flows where query.matches(flow) {
             let sourceIP = withPodAddresses || flow.source.kind.needsAddress ? flow.sourceIP : nil
             let destinationIP = withPodAddresses || flow.destination.kind.needsAddress ? flow.destinationIP : nil
             let key = Key(source: flow.source, destination: flow.destination, sourceIP: sourceIP, destinationIP: destinationIP,
-                          proto: flow.l4.proto, port: flow.connectionPort, isReply: flow.isReply, verdict: flow.verdict,
-                          reason: flow.dropReason, policyVerdict: flow.isPolicyVerdictEvent)
+                          proto: flow.l4.proto, port: flow.connectionPort, names: flow.connectionNames, isReply: flow.isReply,
+                          verdict: flow.verdict, reason: flow.dropReason, policyVerdict: flow.isPolicyVerdictEvent)
             groups[key, default: ConnectionCount(
                 source: flow.source, destination: flow.destination, sourceIP: sourceIP, destinationIP: destinationIP,
-                proto: flow.l4.proto, port: flow.connectionPort, isReply: flow.isReply, verdict: flow.verdict,
-                reason: flow.dropReason, isPolicyVerdictEvent: flow.isPolicyVerdictEvent, count: 0,
+                proto: flow.l4.proto, port: flow.connectionPort, names: flow.connectionNames, isReply: flow.isReply,
+                verdict: flow.verdict, reason: flow.dropReason, isPolicyVerdictEvent: flow.isPolicyVerdictEvent, count: 0,
                 firstSeen: flow.time, lastSeen: flow.time)].add(flow.time)
         }
         return Set(groups.values)
