@@ -15,8 +15,12 @@ import Darwin
 /// checkpoint's compare-and-set is a read-check-write, best effort, which is enough because
 /// duplicates collapse anyway.
 ///
-/// Aggregates are computed from the flows table itself (no rollup is written at insert time: a
-/// rollup fed twice would count twice).
+/// Drops are counted from a rollup fed by a materialized view on flows (ClickHouseSchema's
+/// version 3), which counts every row inserted into flows: so a batch sends only the rows whose
+/// keys flows does not hold yet. What that leaves open is two writers racing on the same new
+/// rows — both ask before either inserts, both insert: flows still shows each once (`FINAL`),
+/// the rollup counts them twice. The window is one batch's check-to-insert time, for inputs
+/// ingested twice at the same moment.
 ///
 /// @unchecked: the endpoint caches are unsynchronised; like the SQLite store, the store may be
 /// handed to another thread (ingest's writer) but is never used by two at once.
