@@ -32,9 +32,10 @@ struct FilterOptions: ParsableArguments {
     @Option(name: .customLong("to-label"), help: ArgumentHelp("Flows whose destination matches a label selector.", valueName: "selector"))
     var toLabel: [String] = []
 
-    @Option(help: ArgumentHelp("Verdict: FORWARDED, DROPPED, AUDIT, REDIRECTED, ERROR, TRACED, TRANSLATED.", valueName: "verdict"))
+    @Option(help: ArgumentHelp("Verdict, any case: forwarded, dropped, audit, redirected, error, traced, translated.",
+                               valueName: "verdict"))
     var verdict: [String] = []
-    @Option(name: .customLong("drop-reason"), help: ArgumentHelp("Drop reason name or number (POLICY_DENIED, 133).", valueName: "reason"))
+    @Option(name: [.customLong("drop-reason"), .customLong("drop-reason-desc")], help: ArgumentHelp("Drop reason name or number (POLICY_DENIED, 133).", valueName: "reason"))
     var dropReason: [String] = []
     @Option(name: .customLong("protocol"), help: ArgumentHelp("L4 protocol: tcp, udp, sctp, icmp, icmpv4, icmpv6.", valueName: "protocol"))
     var protocolName: [String] = []
@@ -46,7 +47,7 @@ struct FilterOptions: ParsableArguments {
     var toIP: [String] = []
     @Option(name: [.customLong("node"), .customLong("node-name")], help: ArgumentHelp("Node name or glob (kind-*).", valueName: "node"))
     var node: [String] = []
-    @Option(name: .customLong("traffic-direction"), help: ArgumentHelp("ingress or egress.", valueName: "direction"))
+    @Option(name: .customLong("traffic-direction"), help: ArgumentHelp("ingress or egress (any case).", valueName: "direction"))
     var trafficDirection: [String] = []
 
     @Option(help: ArgumentHelp("Flows since a time: a duration ago (90m, 24h, 7d), a date (2026-11-20, midnight UTC) or RFC 3339.",
@@ -147,7 +148,7 @@ struct FilterOptions: ParsableArguments {
         (["--namespace", "-n"], \.namespace), (["--from-namespace"], \.fromNamespace), (["--to-namespace"], \.toNamespace),
         (["--pod"], \.pod), (["--from-pod"], \.fromPod), (["--to-pod"], \.toPod),
         (["--label", "-l"], \.label), (["--from-label"], \.fromLabel), (["--to-label"], \.toLabel),
-        (["--verdict"], \.verdict), (["--drop-reason"], \.dropReason), (["--protocol"], \.protocolName),
+        (["--verdict"], \.verdict), (["--drop-reason", "--drop-reason-desc"], \.dropReason), (["--protocol"], \.protocolName),
         (["--port"], \.port), (["--from-port"], \.fromPort), (["--to-port"], \.toPort),
         (["--ip"], \.ip), (["--from-ip"], \.fromIP), (["--to-ip"], \.toIP),
         (["--node", "--node-name"], \.node), (["--traffic-direction"], \.trafficDirection),
