@@ -51,11 +51,12 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
     /// The store's URL, as errors name it.
     public var path: String { location.description }
 
-    /// Connects to the server (and on a cluster to every shard), creating the database and
-    /// bringing the schema up to date on each.
-    /// - Throws: ``StoreError``: `.cannotOpen` when a server cannot be reached, `.newerSchema`
-    ///   when a newer flowlog wrote the schema, `.failed` with ClickHouse's code otherwise.
-    public init(location: ClickHouseLocation) throws(StoreError) {
+    /// Connects to the server (and on a cluster to every shard), creating the database (only
+    /// with `access` `.create`) and bringing the schema up to date on each.
+    /// - Throws: ``StoreError``: `.cannotOpen` when a server cannot be reached, `.notFound` when
+    ///   the database does not exist and `access` does not create it, `.newerSchema` when a newer
+    ///   flowlog wrote the schema, `.failed` with ClickHouse's code otherwise.
+    public init(location: ClickHouseLocation, access: StoreAccess = .create) throws(StoreError) {
         self.location = location
         client = ClickHouseHTTPClient(host: location.host, port: location.port, user: location.user,
                                       password: location.password, timeout: location.timeout, label: location.description)
@@ -63,7 +64,7 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
         var seed = UInt64(bitPattern: realTimeNanosecondsForNonce()) ^ (UInt64(getpid()) << 32)
         seed = (seed ^ (seed >> 33)) &* 0xFF51_AFD7_ED55_8CCD
         nonce = seed ^ (seed >> 33)
-        try ClickHouseMigrator(store: self).migrate()
+        try ClickHouseMigrator(store: self, creates: access.createsStore).migrate()
         pruneCut = try readPruneCut()
     }
 
@@ -250,9 +251,10 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
 
     private func writeLostEvents(_ batch: IngestBatch, positions: RecordPositions?) throws(StoreError) {
         var rows = TabSeparatedWriter()
-        for (index, event) in batch.lostEvents.enumerated() {
-            let position = positions?.lostEvents[index] ?? RecordPosition(line: Int64(index), digest: monotonicNanos())
-            rows.int(RecordKey.record(tag: UInt8(ascii: "X"), input: positions?.input, nonce: nonce, position: position))
+        // Keyed by content, not by position: the same record read again (standard input piped
+        // twice) collapses into one row, as a flow does by its uuid.
+        for event in batch.lostEvents {
+            rows.int(RecordKey.lostEvents(event))
             rows.int(event.time.rawValue)
             rows.string(event.nodeName)
             rows.string(event.source)

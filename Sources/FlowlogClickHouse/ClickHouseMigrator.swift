@@ -5,6 +5,8 @@ import FlowlogStore
 /// `Distributed` table over each shard's local table on every shard and on the entry server.
 struct ClickHouseMigrator {
     let store: ClickHouseFlowStore
+    /// Whether a database that does not exist is created (ingest); otherwise it is `.notFound`.
+    var creates = true
 
     func migrate() throws(StoreError) {
         let location = store.location
@@ -13,7 +15,16 @@ struct ClickHouseMigrator {
             return
         }
         let shards = try shards(cluster)
-        for shard in shards { try migrate(shard, cluster: cluster) }
+        // A shard that cannot be reached is named before a store found missing on another.
+        var missing: StoreError?
+        for shard in shards {
+            do {
+                try migrate(shard, cluster: cluster)
+            } catch where error.kind == .notFound {
+                missing = missing ?? error
+            }
+        }
+        if let missing { throw missing }
         store.shardClients = shards
         // The entry server may be a shard (then this is a no-op) or only a router.
         try migrate(store.client, cluster: cluster, distributedOnly: true)
@@ -68,14 +79,20 @@ struct ClickHouseMigrator {
             let columns = ClickHouseSchema.all.flatMap(\.addedColumns)
             let names = tables.map { ClickHouseEscaping.literal($0.name) }.joined(separator: ",")
             let databaseLiteral = ClickHouseEscaping.literal(database)
-            var count = "(SELECT count() FROM system.tables WHERE database = \(databaseLiteral) AND name IN (\(names)))"
+            let tableCount = "(SELECT count() FROM system.tables WHERE database = \(databaseLiteral) AND name IN (\(names)))"
+            var columnCount = "0"
             if !columns.isEmpty {
-                count += " + (SELECT count() FROM system.columns WHERE database = \(databaseLiteral) AND ("
+                columnCount = "(SELECT count() FROM system.columns WHERE database = \(databaseLiteral) AND ("
                     + columns.map { "(table = \(ClickHouseEscaping.literal($0.table)) AND name = \(ClickHouseEscaping.literal($0.name)))" }
                         .joined(separator: " OR ") + "))"
             }
-            var reader = RowBinaryReader(try client.execute("SELECT toUInt64(\(count)) FORMAT RowBinary"), label: client.label)
-            if try reader.uint64() == UInt64(tables.count + columns.count) { return }
+            var reader = RowBinaryReader(try client.execute(
+                "SELECT toUInt64(\(tableCount)), toUInt64(\(columnCount)) FORMAT RowBinary"), label: client.label)
+            let (presentTables, presentColumns) = (try reader.uint64(), try reader.uint64())
+            if presentTables == UInt64(tables.count) && presentColumns == UInt64(columns.count) { return }
+            // Tables missing: a store that was never created (only ingest creates one). Columns
+            // missing: an older store, upgraded by any command.
+            if presentTables < UInt64(tables.count) { try requireCreating(client) }
             try client.execute("CREATE DATABASE IF NOT EXISTS \(database)")
             for table in tables { try client.execute(distributed(table, cluster: cluster ?? "")) }
             for column in columns { try addColumn(column, to: column.table, client) }
@@ -86,6 +103,7 @@ struct ClickHouseMigrator {
         if let known = try appliedVersion(client) {
             applied = known
         } else {
+            try requireCreating(client)
             try client.execute("CREATE DATABASE IF NOT EXISTS \(database)")
             try client.execute("CREATE TABLE IF NOT EXISTS \(database).\(versions.name) (\(versions.columns)) ENGINE = \(versions.engine)")
             applied = try appliedVersion(client) ?? 0
@@ -133,6 +151,14 @@ struct ClickHouseMigrator {
             if error.backend?.code == 44 { return }
             throw error
         }
+    }
+
+    /// Throws `.notFound` unless this migrator creates stores: `client` has no flowlog store
+    /// (no database, or a database without flowlog's tables).
+    private func requireCreating(_ client: ClickHouseHTTPClient) throws(StoreError) {
+        guard !creates else { return }
+        let place = store.location.cluster == nil || client === store.client ? store.path : client.label
+        throw StoreError(kind: .notFound, message: "no flow database here", path: place)
     }
 
     /// The Distributed table over each shard's `<name>_local`, rows spread by `key`.

@@ -53,6 +53,18 @@ enum RecordKey {
         return fnv.hash
     }
 
+    /// A lost-event record: every field, so the same record read twice has one key.
+    static func lostEvents(_ event: LostEvents) -> UInt64 {
+        var fnv = FNV()
+        fnv.add(UInt8(ascii: "L"))
+        fnv.add(UInt64(bitPattern: event.time.rawValue))
+        fnv.add(event.nodeName)
+        fnv.add(event.source)
+        fnv.add(UInt64(bitPattern: event.count))
+        fnv.add(UInt64(bitPattern: event.cpu.map(Int64.init) ?? -1))
+        return fnv.hash
+    }
+
     /// An endpoint: every field, so equal endpoints share a key.
     static func endpoint(_ endpoint: Endpoint) -> UInt64 {
         var fnv = FNV()

@@ -14,6 +14,15 @@ public final class HubbleLineReader {
     private let maxLineBytes: Int
     /// The input's name for messages (`<stdin>` or the path).
     public var name: String { file.name }
+    /// Records read so far, and the first line that was not one (for ``hint``).
+    public private(set) var records = 0
+    private var firstRejected: (bytes: [UInt8], problem: String)?
+
+    /// What the input looks like, when lines were read and none was a Hubble record.
+    public var hint: InputHint? {
+        guard records == 0, let firstRejected else { return nil }
+        return InputHint.classify(firstRejected.bytes, problem: firstRejected.problem)
+    }
 
     /// Opens `input`.
     /// - Throws: ``IngestError`` when the file cannot be opened.
@@ -32,6 +41,7 @@ public final class HubbleLineReader {
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
                 return Line(number: file.line, record: decode(line, prefix: prefix))
             case .oversized(let number, _):
+                if firstRejected == nil { firstRejected = ([], "line too long") }
                 return Line(number: number, record: .failure(JSONDecodingProblem(
                     path: [], message: "line longer than \(maxLineBytes) bytes", column: 0)))
             case .end(let partial):
@@ -46,8 +56,11 @@ public final class HubbleLineReader {
 
     private func decode(_ line: UnsafeRawBufferPointer, prefix: Int) -> Result<HubbleRecord, JSONDecodingProblem> {
         do {
-            return .success(try decoder.decode(line))
+            let record = try decoder.decode(line)
+            records += 1
+            return .success(record)
         } catch {
+            if firstRejected == nil { firstRejected = (Array(line.prefix(512)), error.message) }
             var problem = error
             problem.column += prefix
             return .failure(problem)

@@ -93,6 +93,10 @@ public struct IngestSummary: Sendable, Equatable {
     public var lines: Int64 = 0
     /// Inputs that could not be read (each reported as an `error` diagnostic).
     public var failedInputs = 0
+    /// Inputs read from their start in which no line was a Hubble record (each reported as an
+    /// `error` diagnostic with an ``InputHint``): nothing was stored from them, and no position
+    /// was saved for them.
+    public var rejectedInputs = 0
 
     public init() {}
 }

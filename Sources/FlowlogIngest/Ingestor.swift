@@ -114,6 +114,8 @@ public final class Ingestor {
     /// - Parameter optional: a backup found while following, which may vanish or be half
     ///   compressed when read: a failure to read it is a note, not a failed input.
     func readToEnd(_ file: InputFile, optional: Bool = false) throws {
+        if file.line == 0 && file.records == 0 { file.readsFromStart = true }
+        defer { rejectIfNoRecord(file) }
         repeat {
             do {
                 try readAvailable(file, final: true)
@@ -133,6 +135,18 @@ public final class Ingestor {
         } while try resyncIfConflicted(file)
     }
 
+    /// Reports an input read from its start in which lines were read but none was a Hubble
+    /// record, saying what it looks like. Nothing of it was stored (its lines were all skipped)
+    /// and no position was saved (see ``InputFile/awaitsFirstRecord``).
+    private func rejectIfNoRecord(_ file: InputFile) {
+        guard file.awaitsFirstRecord, file.rejectedLines > 0, let sample = file.sample else { return }
+        file.readsFromStart = false
+        summary.rejectedInputs += 1
+        let hint = InputHint.classify(sample.bytes, problem: sample.problem)
+        diagnostics(IngestDiagnostic(severity: .error, input: file.name, line: 0,
+                                     message: "no line is a Hubble record: \(hint); nothing was stored from it"))
+    }
+
     // MARK: - Reading
 
     /// Reads what `file` has now. With `final`, an unterminated last line is taken if it decodes.
@@ -145,11 +159,12 @@ public final class Ingestor {
             switch try file.nextLine() {
             case .line(let line):
                 readAny = true
-                handleLine(line, lineNumber: file.line, input: file.name, identity: file.positionIdentity)
+                handleLine(line, lineNumber: file.line, file: file)
             case .oversized(let line, let bytes):
                 readAny = true
                 summary.lines += 1
                 summary.skipped += 1
+                file.rejectedLines += 1
                 summary.bytesRead += bytes
                 diagnostics(IngestDiagnostic(input: file.name, line: line,
                                              message: "line longer than \(options.maxLineBytes) bytes; skipped"))
@@ -185,10 +200,11 @@ public final class Ingestor {
             }
         }
         file.consumePartial()
-        handleLine(partial, lineNumber: file.line, input: file.name, identity: file.positionIdentity)
+        handleLine(partial, lineNumber: file.line, file: file)
     }
 
-    private func handleLine(_ raw: UnsafeRawBufferPointer, lineNumber: Int64, input: String, identity: FileIdentity?) {
+    private func handleLine(_ raw: UnsafeRawBufferPointer, lineNumber: Int64, file: InputFile) {
+        let identity = file.positionIdentity
         summary.lines += 1
         summary.bytesRead += Int64(raw.count + 1)
         batchBytes += raw.count
@@ -212,9 +228,12 @@ public final class Ingestor {
             }
             // A batch holds the lines of one input (see `flush`), so one identity covers it.
             batch.positions.input = identity
+            file.records += 1
         } catch {
             summary.skipped += 1
-            diagnostics(IngestDiagnostic(input: input, line: lineNumber, column: error.column + prefixLength,
+            file.rejectedLines += 1
+            if file.sample == nil { file.sample = (Array(line.prefix(512)), error.message) }
+            diagnostics(IngestDiagnostic(input: file.name, line: lineNumber, column: error.column + prefixLength,
                                          message: error.description))
         }
     }
@@ -224,7 +243,7 @@ public final class Ingestor {
     /// Hands the current batch, with the position `file` reached, to the writer thread. A batch
     /// holds the lines of one input only, so a conflict on that input discards nothing else.
     func flush(_ file: InputFile?) {
-        if let file, let next = file.checkpoint(), file.hasMoved(to: next) {
+        if let file, !file.awaitsFirstRecord, let next = file.checkpoint(), file.hasMoved(to: next) {
             batch.advances.append(CheckpointAdvance(expected: file.expected, next: next, head: file.head, epoch: file.epoch))
             file.expected = next
         }

@@ -40,6 +40,17 @@ final class InputFile {
     var epoch = 0
     /// When this run opened the file's family (nanoseconds since the epoch).
     var readStarted: Int64 = 0
+    /// Hubble records (flows and others) this run read from the file.
+    var records = 0
+    /// Lines this run could not decode; the first one is kept as `sample` for ``InputHint``.
+    var rejectedLines = 0
+    var sample: (bytes: [UInt8], problem: String)?
+    /// Whether this run reads the file from its first line: only then can it judge that the
+    /// file holds no Hubble record at all (a file read before was already judged).
+    var readsFromStart = false
+    /// Until the first record, a file read from its start gets no checkpoint: an input with no
+    /// Hubble record leaves nothing behind.
+    var awaitsFirstRecord: Bool { readsFromStart && records == 0 }
 
     private var inflater: GzipInflater?
     /// Bytes read from the descriptor before the format was known (standard input only).

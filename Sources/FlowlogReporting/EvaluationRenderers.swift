@@ -75,6 +75,26 @@ public enum EvaluationText {
         }
     }
 
+    /// The single-flow form in `format`: the endpoints as given on the command line, the port,
+    /// the verdict and its explanation; JSON with each side's decision as for flow lines.
+    public static func single(_ evaluation: Evaluation, from source: String, to destination: String,
+                              proto: L4Protocol, port: UInt16, format: EvaluationFormat, to out: inout some TextOutputStream) {
+        switch format {
+        case .jsonl:
+            let fields = ["\"source\":\(JSONText.quoted(source))", "\"destination\":\(JSONText.quoted(destination))",
+                          "\"protocol\":\(JSONText.quoted(proto.jsonKey))", "\"port\":\(port)",
+                          "\"verdict\":\(JSONText.quoted(evaluation.decision.rawValue))",
+                          "\"explanation\":\(JSONText.quoted(evaluation.explanation))",
+                          "\"egress\":\(side(evaluation.egress))", "\"ingress\":\(side(evaluation.ingress))"]
+            out.write("{" + fields.joined(separator: ",") + "}\n")
+        case .table:
+            var table = TextTable(header: ["SOURCE", "DESTINATION", "PORT", "VERDICT", "WHY"])
+            table.append([source, destination, proto.hasPorts ? "\(proto.jsonKey)/\(port)" : proto.jsonKey,
+                          evaluation.decision.rawValue, evaluation.explanation])
+            table.write(to: &out)
+        }
+    }
+
     /// The single-flow form: the verdict, then each side's explanation on its own line.
     public static func single(_ evaluation: Evaluation, from source: String, to destination: String,
                               proto: L4Protocol, port: UInt16) -> String {

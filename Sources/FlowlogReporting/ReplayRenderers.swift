@@ -28,7 +28,8 @@ enum ReplayText {
     }
 
     static func summary(_ report: ReplayReport) -> [String] {
-        var lines = ["\(report.policyCount) policies; \(report.total(.wouldBreak)) flows would break, "
+        let policies = report.policyCount, breaking = report.total(.wouldBreak)
+        var lines = ["\(policies) \(policies == 1 ? "policy" : "policies"); \(breaking) \(breaking == 1 ? "flow" : "flows") would break, "
             + "\(report.total(.wouldUnblock)) would unblock, \(report.total(.unknown)) undecided; unchanged: "
             + "\(report.total(.unchangedAllowed)) allowed, \(report.total(.unchangedDenied)) denied "
             + "(\(report.notComparable) other records not compared)"]

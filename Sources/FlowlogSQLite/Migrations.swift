@@ -6,7 +6,7 @@ import FlowlogStore
 /// A shipped migration is never edited; a change is a new migration appended to ``all``.
 enum Migrations {
     /// Migration `n` (1-based) brings the schema from version `n - 1` to `n`.
-    static let all: [String] = [version1, version2, version3, version4, version5]
+    static let all: [String] = [version1, version2, version3, version4, version5, lostEventsOnce]
 
     static var latestVersion: Int { all.count }
 
@@ -90,6 +90,9 @@ struct SchemaState {
             if statement.string(2) == "table" { tables.insert(statement.string(3)) }
         }
     }
+
+    /// Whether the database is empty: no schema objects and neither header field set.
+    var isEmpty: Bool { applicationID == 0 && userVersion == 0 && objectCount == 0 }
 
     /// Whether flowlog has work to do on this database.
     /// - Throws: ``StoreError`` when the database is not flowlog's or has a schema version
@@ -326,5 +329,18 @@ extension Migrations {
             FROM flow_rollup;
         DROP TABLE flow_rollup;
         ALTER TABLE flow_rollup_v5 RENAME TO flow_rollup;
+        """
+}
+
+extension Migrations {
+    /// Lost-event records are stored once, like flows: a record read twice (the same standard
+    /// input piped in twice) has the same time, node, source, count and CPU. Duplicates stored
+    /// before are removed (the first of each is kept); the unique index makes later inserts of
+    /// one skip (`INSERT OR IGNORE`). A missing CPU counts as -1, since NULLs never collide in
+    /// a unique index.
+    static let lostEventsOnce = """
+        DELETE FROM lost_events WHERE id NOT IN (
+            SELECT min(id) FROM lost_events GROUP BY time, node, source, count, ifnull(cpu, -1));
+        CREATE UNIQUE INDEX IF NOT EXISTS lost_events_once ON lost_events(time, node, source, count, ifnull(cpu, -1));
         """
 }

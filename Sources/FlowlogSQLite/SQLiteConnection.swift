@@ -17,19 +17,32 @@ final class SQLiteConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     let path: String
 
-    /// Opens (creating if needed) the database at `path`; calls `sqlite3_open_v2`.
+    /// Opens the database at `path`; calls `sqlite3_open_v2`.
     ///
-    /// A new database file is created first with mode 0600, without following a symlink, because
-    /// SQLite gives its `-wal` and `-shm` files the permissions of the database file and flow logs
-    /// hold addresses and workload names.
-    init(path: String, readOnly: Bool = false) throws(StoreError) {
+    /// With `create`, a database that does not exist is created, first as an empty file with mode
+    /// 0600, without following a symlink, because SQLite gives its `-wal` and `-shm` files the
+    /// permissions of the database file and flow logs hold addresses and workload names. Without
+    /// it (and always when `readOnly`), a missing file is an error and nothing is created.
+    ///
+    /// A read-only connection to a WAL database needs its `-shm` file, which SQLite creates beside
+    /// the database; when it is missing (no other connection is open) and the directory may not
+    /// be written, the file is opened as immutable instead (`immutable=1`: no locks, no WAL),
+    /// which reads everything committed, since without a `-wal` file every commit is in the
+    /// database file.
+    init(path: String, readOnly: Bool = false, create: Bool = true) throws(StoreError) {
         _ = SQLiteConnection.configured
         self.path = path
-        if path != ":memory:" && !readOnly { try SQLiteConnection.createPrivateFile(path) }
+        let creating = create && !readOnly
+        if path != ":memory:" && creating { try SQLiteConnection.createPrivateFile(path) }
         var raw: OpaquePointer?
-        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        var flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (creating ? SQLITE_OPEN_CREATE : 0))
             | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW
-        let code = sqlite3_open_v2(path, &raw, flags, nil)
+        var filename = path
+        if readOnly && SQLiteConnection.needsImmutableOpen(path) {
+            filename = SQLiteConnection.immutableURI(path)
+            flags |= SQLITE_OPEN_URI
+        }
+        let code = sqlite3_open_v2(filename, &raw, flags, nil)
         guard let raw else {
             throw StoreError(sqliteCode: code, message: "cannot open the database", path: path)
         }
@@ -37,7 +50,9 @@ final class SQLiteConnection: @unchecked Sendable {
             let message = String(cString: sqlite3_errmsg(raw))
             // A half-opened handle must still be released.
             sqlite3_close_v2(raw)
-            throw StoreError(sqliteCode: code, message: "cannot open the database: \(message)", path: path)
+            var error = StoreError(sqliteCode: code, message: message, path: path)
+            error.message = "cannot open the database: " + error.message
+            throw error
         }
         handle = raw
         sqlite3_extended_result_codes(handle, 1)
@@ -50,6 +65,29 @@ final class SQLiteConnection: @unchecked Sendable {
     /// Process-wide settings, applied once before the first connection: memory statistics off,
     /// since keeping them takes a global mutex on every allocation.
     private static let configured: Bool = flowlog_sqlite_disable_memstatus() == SQLITE_OK
+
+    /// Whether a read-only open must be immutable: neither `-wal` nor `-shm` exists and the
+    /// directory may not be written, so SQLite could not create the shared-memory file.
+    static func needsImmutableOpen(_ path: String) -> Bool {
+        guard path != ":memory:", access(path + "-wal", F_OK) != 0, access(path + "-shm", F_OK) != 0 else { return false }
+        let directory = path.lastIndex(of: "/").map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
+        return access(directory, W_OK) != 0
+    }
+
+    /// `file:PATH?immutable=1`, the path percent-encoded except for unreserved bytes and `/`.
+    static func immutableURI(_ path: String) -> String {
+        var encoded = path.hasPrefix("/") ? "//" : ""
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                encoded.append(Character(Unicode.Scalar(byte)))
+            default:
+                encoded += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return "file:" + encoded + "?immutable=1"
+    }
 
     private static func createPrivateFile(_ path: String) throws(StoreError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
@@ -291,7 +329,9 @@ extension StoreError {
     /// their extended codes), so the same step may succeed later.
     var isBusy: Bool { kind == .busy }
 
-    /// An error with SQLite's result `code`, classified into a backend-neutral kind.
+    /// An error with SQLite's result `code`, classified into a backend-neutral kind. The message
+    /// is in plain words for the codes a user can act on (see ``plainWords(_:)``); SQLite's own
+    /// text is kept as the backend message, shown with the code by `--verbose`.
     init(sqliteCode code: Int32, message: String, sql: String? = nil, path: String? = nil) {
         let kind: Kind
         switch code & 0xFF {
@@ -303,6 +343,43 @@ extension StoreError {
         case SQLITE_NOTADB, SQLITE_CORRUPT: kind = .notADatabase
         default: kind = .failed
         }
-        self.init(kind: kind, message: message, sql: sql, path: path, backend: ("SQLite", code))
+        self.init(kind: kind, message: Self.plainWords(code) ?? message, sql: sql, path: path, backend: ("SQLite", code))
+        backendMessage = message
+    }
+
+    /// What an SQLite result code means for the user, or nil when SQLite's own message says it
+    /// well enough (a constraint, a syntax error: flowlog's bugs, not the user's).
+    static func plainWords(_ code: Int32) -> String? {
+        // Extended codes (Swift does not import SQLite's macros for them): primary | (n << 8).
+        switch code {
+        case SQLITE_READONLY | (6 << 8):  // SQLITE_READONLY_DIRECTORY
+            return "the database's directory may not be written (a writer needs to create the -wal and -shm files beside it)"
+        case SQLITE_READONLY | (4 << 8):  // SQLITE_READONLY_DBMOVED
+            return "the database file was moved or deleted while open"
+        case SQLITE_CANTOPEN | (2 << 8):  // SQLITE_CANTOPEN_ISDIR
+            return "the path is a directory, not a database file"
+        default:
+            break
+        }
+        switch code & 0xFF {
+        case SQLITE_READONLY:
+            return "the database may not be written (a read-only file, directory or file system, or a read-only command)"
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            return "the database is locked by another process; try again later"
+        case SQLITE_FULL:
+            return "the disk is full"
+        case SQLITE_CANTOPEN:
+            return "the database file cannot be opened (it or its directory is missing or may not be read)"
+        case SQLITE_PERM, SQLITE_AUTH:
+            return "permission denied"
+        case SQLITE_IOERR:
+            return "reading or writing the database file failed (an I/O error)"
+        case SQLITE_NOMEM:
+            return "out of memory"
+        case SQLITE_NOTADB:
+            return "not a flowlog database (the file is not SQLite or is corrupt)"
+        default:
+            return nil
+        }
     }
 }

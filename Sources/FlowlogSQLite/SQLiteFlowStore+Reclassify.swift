@@ -14,6 +14,13 @@ extension SQLiteFlowStore {
     /// Runs in one write transaction, so readers see the old rollup or the new one, and a second
     /// process opening the store meanwhile finds the flag cleared.
     /// - Throws: ``StoreError`` from SQLite.
+    /// Whether the rollup is marked for reclassification (written by an upgrade; a read-only
+    /// open hands it to a writer first).
+    func needsReclassify() throws(StoreError) -> Bool {
+        guard try connection.scalarInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'meta'") == 1 else { return false }
+        return try connection.scalarInt("SELECT value FROM meta WHERE key = '\(SQLiteFlowStore.reclassifyKey)'") == 1
+    }
+
     func reclassifyRollupIfNeeded() throws(StoreError) {
         let flagSQL = "SELECT value FROM meta WHERE key = '\(SQLiteFlowStore.reclassifyKey)'"
         guard try connection.scalarInt(flagSQL) == 1 else { return }

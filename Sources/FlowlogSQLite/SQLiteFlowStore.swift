@@ -49,12 +49,22 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     /// Its entries are small and fixed-size, so the entry limit bounds it.
     var endpointMayNotBePod = ByteBoundedCache<Int64, Bool>(byteLimit: 4 << 20)
 
-    /// Opens or creates the store at `path` and brings its schema up to date.
-    /// - Parameter path: a file path, or `:memory:`.
+    /// Opens the store at `path` (creating it only with `.create`) and brings its schema up to date.
+    ///
+    /// `.readOnly` opens a read-only connection: the file is never written, and a user who may
+    /// read it but not write its directory can query it. A schema that needs upgrading is
+    /// upgraded first through a short read-write connection.
+    /// - Parameters:
+    ///   - path: a file path, or `:memory:`.
+    ///   - access: whether a missing store is created, and whether this store writes.
     /// - Throws: ``StoreError`` when the file cannot be opened, is not a flowlog database, or is
-    ///   from a newer flowlog.
-    public init(path: String) throws(StoreError) {
-        let connection = try SQLiteConnection(path: path)
+    ///   from a newer flowlog; `.notFound` when there is no database at `path` (or only an empty
+    ///   file) and `access` does not create one.
+    public init(path: String, access: StoreAccess = .create) throws(StoreError) {
+        let inMemory = path == ":memory:"
+        if !inMemory && !access.createsStore { try SQLiteFlowStore.requireFile(path) }
+        let readOnly = access == .readOnly && !inMemory
+        let connection = try SQLiteConnection(path: path, readOnly: readOnly, create: access.createsStore)
         self.connection = connection
         try connection.setBusyTimeout(milliseconds: 15_000)
         do {
@@ -64,19 +74,51 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             try connection.retryingWhileBusy { () throws(StoreError) in
                 // Whose file it is, before anything is written: setting WAL mode alone rewrites
                 // the header of another application's database.
-                _ = try SchemaState(connection).needsMigration(path)
+                let state = try SchemaState(connection)
+                let needsMigration = try state.needsMigration(path)
+                if !access.createsStore && state.isEmpty {
+                    throw StoreError(kind: .notFound, message: "the file is empty, not a flow database", path: path)
+                }
+                if readOnly {
+                    let needsReclassify = try needsReclassify()
+                    if needsMigration || needsReclassify {
+                        // Upgraded once by a writer; this connection then reads the new schema.
+                        do throws(StoreError) {
+                            _ = try SQLiteFlowStore(path: path, access: .readWrite)
+                        } catch {
+                            guard error.kind == .readOnly else { throw error }
+                            var upgrade = error
+                            upgrade.message = "the database is from an older flowlog and must be upgraded once by a user who "
+                                + "may write it (any flowlog command run by them does it): " + error.message
+                            throw upgrade
+                        }
+                    }
+                    try connection.execute("PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY")
+                    return
+                }
                 // WAL lets readers run while an ingest writes; NORMAL sync is durable across
                 // application crashes (a power loss may lose the last commits, never corrupt).
-                if path != ":memory:" { _ = try connection.scalarInt("PRAGMA journal_mode = WAL") }
+                if !inMemory { _ = try connection.scalarInt("PRAGMA journal_mode = WAL") }
                 try connection.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192")
                 try Migrations.migrate(connection)
                 try reclassifyRollupIfNeeded()
             }
         } catch {
-            if error.backend != nil, error.message.contains("file is not a database") {
+            if error.backend != nil, error.backendMessage?.contains("file is not a database") ?? error.message.contains("file is not a database") {
                 throw StoreError(kind: .notADatabase, message: "not a flowlog database (the file is not SQLite or is corrupt)", path: path)
             }
             throw error
+        }
+    }
+
+    /// Throws `.notFound` when nothing is at `path` (a missing file or directory), so a command
+    /// that does not create stores says so instead of SQLite's "unable to open database file".
+    private static func requireFile(_ path: String) throws(StoreError) {
+        var info = stat()
+        guard stat(path, &info) != 0 else { return }
+        let error = errno
+        if error == ENOENT || error == ENOTDIR {
+            throw StoreError(kind: .notFound, message: "no flow database here", path: path)
         }
     }
 
@@ -213,7 +255,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     private func writeLostEvents(_ events: [LostEvents]) throws(StoreError) {
         guard !events.isEmpty else { return }
         let statement = try connection.prepare(
-            "INSERT INTO lost_events (time, node, source, count, cpu) VALUES (?, ?, ?, ?, ?)")
+            "INSERT OR IGNORE INTO lost_events (time, node, source, count, cpu) VALUES (?, ?, ?, ?, ?)")
         for event in events {
             try statement.bind(event.time.rawValue, at: 1)
             try statement.bind(event.nodeName, at: 2)

@@ -30,6 +30,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         /// A time or count, from the database or from a flag, is outside what flowlog can compute
         /// with (nanoseconds since 1970 in 64 bits reach only from 1677 to 2262).
         case outOfRange
+        /// There is no store at the location, and the command does not create one (see ``StoreAccess``).
+        case notFound
     }
 
     public var kind: Kind
@@ -40,6 +42,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var path: String?
     /// The backend that failed and its own error code (`SQLite`, 5), when it gave one.
     public var backend: (name: String, code: Int32)?
+    /// The backend's own wording when ``message`` says it in plain words instead
+    /// (SQLite's "attempt to write a readonly database"); shown by ``verboseDescription``.
+    public var backendMessage: String?
 
     public init(kind: Kind, message: String, sql: String? = nil, path: String? = nil,
                 backend: (name: String, code: Int32)? = nil) {
@@ -54,6 +59,19 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         var text = path.map { "\($0): " } ?? ""
         text += message
         if let backend { text += " (\(backend.name) code \(backend.code))" }
+        return text
+    }
+
+    /// Where and what, in plain words, without the backend's code: what a command prints.
+    public var plainDescription: String {
+        (path.map { "\($0): " } ?? "") + message
+    }
+
+    /// The description plus the backend's own message and the SQL text, for `--verbose`.
+    public var verboseDescription: String {
+        var text = description
+        if let backendMessage, backendMessage != message { text += "\n  \(backend?.name ?? "backend") said: " + backendMessage }
+        if let sql { text += "\n  in: " + sql }
         return text
     }
 

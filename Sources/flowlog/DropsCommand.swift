@@ -32,9 +32,9 @@ struct DropsCommand: ParsableCommand {
     var output: DropReportFormat = .table
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(verbose: store.verbose) {
             let query = try filters.query(now: now())
-            let counts = try store.openStore().dropCounts(matching: query)
+            let counts = try store.openStore(.readOnly).dropCounts(matching: query)
             let report = DropAggregator.report(counts, by: by, top: top == 0 ? nil : top)
             var out = StandardOutput()
             output.render(report, to: &out)

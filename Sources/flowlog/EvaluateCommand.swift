@@ -35,13 +35,32 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Single-flow form: the destination port, e.g. 5432/TCP, 53/UDP, icmp.", valueName: "port"))
     var port: String?
 
-    @Option(name: [.customShort("o"), .long], help: "Output format: \(EvaluationFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var output: EvaluationFormat = .jsonl
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp(
+        "Output format: \(EvaluationFormat.allCases.map(\.rawValue).joined(separator: ", ")).",
+        discussion: "Default: jsonl for flow lines; for the single-flow form, the verdict and its explanation as text."))
+    var output: EvaluationFormat?
 
     func validate() throws {
         let single = [from, to, port].compactMap { $0 }
         if !single.isEmpty && single.count != 3 { throw ValidationError("the single-flow form needs --from, --to and --port") }
         if !single.isEmpty && file != nil { throw ValidationError("give either a FILE or --from/--to/--port, not both") }
+        // Checked here, not in run(), so the error names the flag and shows this command's usage.
+        if let from, let to, let port { _ = try singleFlow(from: from, to: to, port: port) }
+    }
+
+    /// The single-flow form's endpoints and port.
+    /// - Throws: `ValidationError` (exit 64) naming the flag whose value is unreadable.
+    private func singleFlow(from: String, to: String, port: String) throws
+        -> (source: (Endpoint, IPAddress?), destination: (Endpoint, IPAddress?), port: (L4Protocol, UInt16)) {
+        let source: (Endpoint, IPAddress?)
+        let destination: (Endpoint, IPAddress?)
+        do { source = try FlowSpecification.endpoint(from) } catch { throw ValidationError("--from: \(error)") }
+        do { destination = try FlowSpecification.endpoint(to) } catch { throw ValidationError("--to: \(error)") }
+        do {
+            return (source, destination, try FlowSpecification.port(port))
+        } catch {
+            throw ValidationError("--port: \(error)")
+        }
     }
 
     func run() throws {
@@ -49,21 +68,16 @@ struct EvaluateCommand: ParsableCommand {
             let evaluator = try policyOptions.evaluator()
             var out = StandardOutput()
             if let from, let to, let port {
-                let source: (Endpoint, IPAddress?)
-                let destination: (Endpoint, IPAddress?)
-                let proto: (L4Protocol, UInt16)
-                do {
-                    source = try FlowSpecification.endpoint(from)
-                    destination = try FlowSpecification.endpoint(to)
-                    proto = try FlowSpecification.port(port)
-                } catch {
-                    throw ValidationError("\(error)")
-                }
+                let (source, destination, proto) = try singleFlow(from: from, to: to, port: port)
                 let evaluation = evaluator.evaluate(
                     source: evaluator.subject(source.0, address: source.1),
                     destination: evaluator.subject(destination.0, address: destination.1),
                     proto: proto.0, port: proto.1)
-                out.write(EvaluationText.single(evaluation, from: from, to: to, proto: proto.0, port: proto.1))
+                guard let output else {
+                    out.write(EvaluationText.single(evaluation, from: from, to: to, proto: proto.0, port: proto.1))
+                    return
+                }
+                EvaluationText.single(evaluation, from: from, to: to, proto: proto.0, port: proto.1, format: output, to: &out)
                 return
             }
             try evaluateLines(evaluator, to: &out)
@@ -89,11 +103,15 @@ struct EvaluateCommand: ParsableCommand {
             }
             // Streamed in chunks so memory stays flat; the table format aligns per chunk.
             if batch.count >= 4096 {
-                EvaluationText.render(batch, format: output, to: &out)
+                EvaluationText.render(batch, format: output ?? .jsonl, to: &out)
                 batch.removeAll(keepingCapacity: true)
             }
         }
-        EvaluationText.render(batch, format: output, to: &out)
-        if skipped > 0 { printError("flowlog: \(skipped) malformed lines skipped") }
+        EvaluationText.render(batch, format: output ?? .jsonl, to: &out)
+        if skipped > 0 { printError("flowlog: \(skipped) malformed \(skipped == 1 ? "line" : "lines") skipped") }
+        // As for ingest: an input with lines but no Hubble record is invalid data, said with what it looks like.
+        if let hint = reader.hint {
+            throw CLIError.data("\(reader.name): error: no line is a Hubble record: \(hint)")
+        }
     }
 }

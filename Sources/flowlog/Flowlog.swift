@@ -24,6 +24,40 @@ struct Flowlog: ParsableCommand {
     /// `--db` may also be given before the subcommand (`flowlog --db PATH drops`); the subcommands
     /// declare the same option group, so they receive it.
     @OptionGroup(title: "Database") var store: StoreOptions
+
+    /// Parses and runs the command as swift-argument-parser does, with one difference: every
+    /// error is printed in flowlog's one style, `flowlog: error: …` (the parser's own start with
+    /// `Error:`), followed by the parser's usage lines for the command that was given.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let topic = unknownHelpTopic(arguments) {
+            printError("flowlog: error: no command '\(TextEscaping.terminal(topic))'; see 'flowlog --help' for the commands")
+            Flowlog.exit(withError: ExitCode.validationFailure)
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            // Help and --version go to standard output; an ExitCode has printed its own error.
+            if code == .success || error is ExitCode { Flowlog.exit(withError: error) }
+            var message = fullMessage(for: error)
+            if message.hasPrefix("Error: ") { message = "flowlog: error: " + message.dropFirst("Error: ".count) }
+            printError(TextEscaping.terminalLines(message))
+            Flowlog.exit(withError: ExitCode(code.rawValue))
+        }
+    }
+
+    /// `flowlog help NAME…` naming no command (the parser would show the root's help and exit 0).
+    static func unknownHelpTopic(_ arguments: [String]) -> String? {
+        guard arguments.first == "help" else { return nil }
+        var command: any ParsableCommand.Type = Flowlog.self
+        for name in arguments.dropFirst() where !name.hasPrefix("-") {
+            guard let next = command.configuration.subcommands.first(where: { $0._commandName == name }) else { return name }
+            command = next
+        }
+        return nil
+    }
 }
 
 /// Exit codes beyond success and usage errors (64, swift-argument-parser's default).
@@ -36,7 +70,9 @@ enum ExitCodes {
 }
 
 /// Runs a command body, printing failures as `flowlog: error: …` and mapping them to exit codes.
-func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+/// - Parameter verbose: print a store error with the backend's own message, code and SQL text;
+///   otherwise it is said in plain words.
+func reportingErrors<T>(verbose: Bool = false, _ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as ExitCode {
@@ -54,8 +90,11 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
             printError("flowlog: error: " + TextEscaping.terminal(message))
             throw ExitCode(ExitCodes.runtimeFailure)
         }
-    } catch {
+    } catch let error as StoreError {
         // Errors quote paths and input; none reaches the terminal raw.
+        printError("flowlog: error: " + TextEscaping.terminalLines(verbose ? error.verboseDescription : error.plainDescription))
+        throw ExitCode(ExitCodes.runtimeFailure)
+    } catch {
         printError("flowlog: error: " + TextEscaping.terminal("\(error)"))
         throw ExitCode(ExitCodes.runtimeFailure)
     }

@@ -23,7 +23,11 @@ struct IngestCommand: ParsableCommand {
             input is recognised by its first bytes. Positions are kept per file (device and \
             inode), so concurrent ingests of one file, or of it through a link, store each line \
             once. A flow whose uuid is already stored is not stored twice. An input that cannot \
-            be read is reported and the others are still read (exit status 1).
+            be read is reported and the others are still read (exit status 1). An input in which \
+            no line is a Hubble record (gzip that did not inflate, hubble observe -o compact text, \
+            other JSON) is reported with what it looks like; nothing of it is stored, no position \
+            is saved for it, the others are still stored, and the exit status is 65 (1 if an input \
+            could also not be read).
 
             With --follow, files are read as they grow (like tail -F, surviving rotation) and \
             committed at least every half second; SIGINT or SIGTERM commits what was read and exits 0.
@@ -49,7 +53,7 @@ struct IngestCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(verbose: store.verbose) {
             var inputs = files.map { $0 == "-" ? IngestInput.standardInput : IngestInput.file($0) }
             if inputs.isEmpty {
                 guard !isTerminal(0) else {
@@ -57,7 +61,7 @@ struct IngestCommand: ParsableCommand {
                 }
                 inputs = [.standardInput]
             }
-            let flowStore = try store.openStore()
+            let flowStore = try store.openStore(.create)
             var options = IngestOptions()
             options.follow = follow
             if let preferred = flowStore.preferredBatchSize {
@@ -88,15 +92,20 @@ struct IngestCommand: ParsableCommand {
                 shouldStop: { stopRequested.load(ordering: .relaxed) })
             let summary = try ingestor.run(inputs)
             if showProgress { printError("\r\u{1B}[K", terminator: "") }
-            if warnings > maxWarnings { printError("flowlog: \(warnings - maxWarnings) more warnings not shown") }
+            if warnings > maxWarnings { printError("flowlog: \(warnings - maxWarnings) more \(warnings - maxWarnings == 1 ? "warning" : "warnings") not shown") }
             let elapsed = monotonicSeconds() - started
             printError("ingested \(summary.ingested) flows, \(summary.duplicates) duplicates, \(summary.skipped) skipped, "
                        + "\(summary.nonFlowRecords) non-flow records (\(formatBytes(summary.bytesRead)) in "
                        + "\(formatSeconds(elapsed)))")
+            // The other inputs were read and stored; the exit status still says one was not:
+            // 1 when an input could not be read, else 65 when one held no Hubble record.
             if summary.failedInputs > 0 {
-                // The other inputs were read and stored; the exit status still says one was not.
                 printError("flowlog: error: \(summary.failedInputs) of \(inputs.count) inputs could not be read (see above)")
                 throw ExitCode(ExitCodes.runtimeFailure)
+            }
+            if summary.rejectedInputs > 0 {
+                printError("flowlog: error: \(summary.rejectedInputs) of \(inputs.count) inputs held no Hubble record (see above)")
+                throw ExitCode(ExitCodes.dataError)
             }
         }
     }

@@ -41,13 +41,13 @@ struct ObserveCommand: ParsableCommand {
     private struct EnoughFlows: Error {}
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(verbose: store.verbose) {
             let query = try filters.query(now: now())
             var out = StandardOutput()
             var writer = FlowStreamWriter(format: output)
             // Rows are written as they are read, so `--all` needs no memory per flow. `--first`
             // reads oldest first and stops after N.
-            let store = try store.openStore()
+            let store = try store.openStore(.readOnly)
             if let first {
                 var written = 0
                 do {

@@ -18,8 +18,9 @@ struct LintCommand: ParsableCommand {
         commandName: "lint",
         abstract: "Validate NetworkPolicy and CiliumNetworkPolicy files and warn about likely mistakes.",
         discussion: """
-            Validates as the API server does (exit 65 on the first error, with file:line:column and \
-            the field path), then warns about: a policy that selects no pod seen in the stored \
+            Validates as the API server does (each file up to its first error, with \
+            file:line:column and the field path; every file is checked, and any error means exit \
+            65), then warns about: a policy that selects no pod seen in the stored \
             flows, a peer that matches no pod seen, a namespaceSelector and a podSelector written \
             as two peers where one (both must hold) was probably meant, and a default-deny egress \
             without a DNS allow. The checks against stored flows are skipped when the database \
@@ -36,8 +37,10 @@ struct LintCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
-            let loaded = try loadPolicies(paths)
+        try reportingErrors(verbose: store.verbose) {
+            let (loaded, errors) = PolicyLoader.loadReportingAllErrors(paths: paths)
+            // Every bad file is reported, not just the first; the valid ones are still linted.
+            for error in errors { printError(TextEscaping.terminalLines(error.expandedDescription)) }
             var out = StandardOutput()
             for diagnostic in loaded.diagnostics { out.write(TextEscaping.terminal(diagnostic.description) + "\n") }
             // Lint reads the database only when there is one: it never creates it.
@@ -51,6 +54,10 @@ struct LintCommand: ParsableCommand {
                 + "\(warnings) \(warnings == 1 ? "warning" : "warnings")"
             if seen.isEmpty { summary += " (no stored flows: the checks against seen pods were skipped)" }
             out.write(summary + "\n")
+            if !errors.isEmpty {
+                printError("flowlog: error: \(errors.count) \(errors.count == 1 ? "file is" : "files are") not valid (see above)")
+                throw ExitCode(ExitCodes.dataError)
+            }
         }
     }
 }

@@ -34,9 +34,9 @@ struct PruneCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(verbose: store.verbose) {
             let cut = try cut(now: now())
-            let flowStore = try store.openStore()
+            let flowStore = try store.openStore(.readWrite)
             let result = try flowStore.prune(before: cut)
             if vacuum { try flowStore.compact() }
             printError("pruned before \(cut.rfc3339(fractionDigits: 0)): \(result.flows) flows, \(result.lostEvents) lost-event records, "

@@ -39,10 +39,10 @@ struct ReplayCommand: ParsableCommand {
     var failOnBreak = false
 
     func run() throws {
-        let report = try reportingErrors { () throws -> ReplayReport in
+        let report = try reportingErrors(verbose: store.verbose) { () throws -> ReplayReport in
             let evaluator = try policyOptions.evaluator()
             let query = try filters.query(now: now())
-            let connections = try store.openStore().connectionCounts(
+            let connections = try store.openStore(.readOnly).connectionCounts(
                 matching: query, withPodAddresses: policyOptions.ipBlockMatchesPodIPs)
             let report = PolicyReplay.run(connections, evaluator: evaluator, grouping: by)
             var out = StandardOutput()

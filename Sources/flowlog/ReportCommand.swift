@@ -95,8 +95,9 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let report = try reportingErrors { () throws -> PeriodicReport in
-            let flowStore = try store.openStore()
+        let report = try reportingErrors(verbose: store.verbose) { () throws -> PeriodicReport in
+            // Only --window last-report writes (its marker).
+            let flowStore = try store.openStore(window == .lastReport ? .readWrite : .readOnly)
             let current = now()
             let given = try bounds(now: current)
             let until = given.until ?? current

@@ -14,9 +14,9 @@ struct StatsCommand: ParsableCommand {
     @OptionGroup(title: "Database") var store: StoreOptions
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(verbose: store.verbose) {
             let path = try store.path()
-            let stats = try store.openStore().statistics()
+            let stats = try store.openStore(.readOnly).statistics()
             var out = StandardOutput()
             let size = stats.sizeBytes.map { " (\(formatBytes($0)))" } ?? ""
             out.write("database:      \(TextEscaping.terminal(path))\(size)\n")

@@ -65,7 +65,7 @@ import Testing
             .map { $0.replacingOccurrences(of: #""uuid":"[0-9a-f-]+","#, with: "", options: .regularExpression) }
         let parts = stride(from: 0, to: lines.count, by: 500).map { lines[$0..<min($0 + 500, lines.count)] }
         func append(_ part: ArraySlice<String>, to path: String) throws {
-            if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: path) { try #require(FileManager.default.createFile(atPath: path, contents: nil)) }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             try handle.seekToEnd()
             try handle.write(contentsOf: Data((part.joined(separator: "\n") + "\n").utf8))
@@ -101,7 +101,7 @@ import Testing
                 kill(follower.processIdentifier, SIGKILL)
                 follower.waitUntilExit()
                 try FileManager.default.moveItem(atPath: live, toPath: live + ".1")
-                FileManager.default.createFile(atPath: live, contents: nil)
+                try #require(FileManager.default.createFile(atPath: live, contents: nil))
                 follower = try startFollow()
             }
         }

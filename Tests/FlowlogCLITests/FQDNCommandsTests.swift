@@ -57,6 +57,8 @@ import Testing
         #expect((breaking["explanation"] as? String)?.contains("production/frontend-egress egress[1] toFQDNs") == true)
         let failing = try Flowlog.run(["replay", "--db", database, "--policies", Self.policies, "--fail-on-break"])
         #expect(failing.status == 3)
+        // One policy file with one policy: the summary counts in the singular.
+        #expect(failing.standardOutput.contains("\n1 policy; 2 flows would break, 0 would unblock"))
     }
 
     @Test func observeExportsTheNamesAndTheExportReingestsTheSame() throws {

@@ -30,8 +30,9 @@ import Testing
 
             """
         try Data(text.utf8).write(to: URL(fileURLWithPath: policy))
-        let arguments = command == "lint" ? ["policy", "lint", policy] : ["replay", "--policies", policy]
-        let result = try Flowlog.run(arguments + ["--db", scratch.path("f.db")])
+        // lint reads the default database only when it exists (a named one must exist).
+        let arguments = command == "lint" ? ["policy", "lint", policy] : ["replay", "--policies", policy, "--db", scratch.path("f.db")]
+        let result = try Flowlog.run(arguments, environment: ["XDG_DATA_HOME": scratch.path("data")])
         #expect(result.status == 65, "\(result.standardError)")
         Self.expectSafe(result.standardError + result.standardOutput, command)
         let lines = result.standardError.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -51,6 +52,8 @@ import Testing
             #"{"flow":{"time":"2026-11-20T10:00:00Z","verdict":"\u001b]0;pwned\u0007"}}"#,
             "{\"flow\":{\"time\":\"2026-11-20T10:00:00Z\",\"verdict\":\"\u{202E}DEPPORD\"}}",
             "{\"flow\":{\"time\":\"2026-11-20T10:00:00Z\",\"node_name\":\"a\u{1B}[2Jb\"}}",
+            // One good record, so the input is Hubble's (one with none at all is refused, exit 65).
+            #"{"flow":{"time":"2026-11-20T10:00:00Z","verdict":"FORWARDED"}}"#,
         ]
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: input))
         let result = try Flowlog.run(["ingest", "--db", scratch.path("f.db"), input])

@@ -71,7 +71,7 @@ import FlowlogTestSupport
         var made: [String] = []
         for index in 0..<5000 {
             let path = directory.path("tmp\(index)")
-            FileManager.default.createFile(atPath: path, contents: nil)
+            try #require(FileManager.default.createFile(atPath: path, contents: nil))
             if try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64 == freed {
                 recycled = path
                 break

@@ -46,13 +46,16 @@ enum StoreLocation: Equatable {
 
 /// Opens the store a `--db` value names.
 enum StoreFactory {
-    /// - Throws: the backend's `StoreError` when the store cannot be opened.
-    static func open(_ location: StoreLocation) throws -> any FlowStore {
+    /// - Parameter access: only `.create` (ingest) creates a store that does not exist; reads
+    ///   open SQLite read-only.
+    /// - Throws: the backend's `StoreError` when the store cannot be opened (`.notFound` when
+    ///   there is none and `access` does not create one).
+    static func open(_ location: StoreLocation, access: StoreAccess) throws -> any FlowStore {
         switch location {
         case .sqlite(let path):
-            try SQLiteFlowStore(path: path)
+            try SQLiteFlowStore(path: path, access: access)
         case .clickhouse(let location):
-            try ClickHouseFlowStore(location: location)
+            try ClickHouseFlowStore(location: location, access: access)
         }
     }
 }

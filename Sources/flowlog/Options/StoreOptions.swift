@@ -19,8 +19,16 @@ struct StoreOptions: ParsableArguments {
         valueName: "path"))
     var db: String?
 
+    @Flag(help: "With an error, also print the backend's own message and code, and the SQL statement.")
+    var verbose = false
+
+    /// Whether the database was named (`--db` or `$FLOWLOG_DB`) rather than the per-user default.
+    var isNamed: Bool {
+        db != nil || !(getenv("FLOWLOG_DB").map { String(cString: $0) } ?? "").isEmpty
+    }
+
     /// The database path: `--db`, else `$FLOWLOG_DB`, else the per-user default.
-    func path(creatingDirectories: Bool = true) throws -> String {
+    func path(creatingDirectories: Bool = false) throws -> String {
         if let db { return db }
         if let fromEnvironment = getenv("FLOWLOG_DB").map({ String(cString: $0) }), !fromEnvironment.isEmpty {
             return fromEnvironment
@@ -33,19 +41,36 @@ struct StoreOptions: ParsableArguments {
         return directory + "/flows.db"
     }
 
-    /// Opens the store `--db` names (through ``StoreFactory``), creating an SQLite file (mode
-    /// 0600, in a 0700 directory) when it does not exist.
-    func openStore() throws -> any FlowStore {
-        try StoreFactory.open(StoreLocation(parsing: path()))
+    /// Opens the store `--db` names (through ``StoreFactory``).
+    ///
+    /// Only `.create` (ingest) creates a store: an SQLite file (mode 0600, in a 0700 directory)
+    /// or a ClickHouse database and schema. Any other access on a store that does not exist
+    /// fails with "no flow database at …" and creates nothing.
+    func openStore(_ access: StoreAccess) throws -> any FlowStore {
+        let value = try path(creatingDirectories: access.createsStore)
+        let location = try StoreLocation(parsing: value)
+        do {
+            return try StoreFactory.open(location, access: access)
+        } catch let error as StoreError where error.kind == .notFound {
+            let place: String
+            switch location {
+            case .sqlite(let file): place = file
+            case .clickhouse(let clickhouse): place = clickhouse.description
+            }
+            var message = "no flow database at \(place) (run `flowlog ingest` first, or pass --db)"
+            if let path = error.path, path != place { message += "; \(path): \(error.message)" }
+            throw CLIError.runtime(message)
+        }
     }
 
-    /// Opens the store `--db` names only if it exists (never creates one); nil when it does not.
+    /// Opens the store for reading when it exists; nil when the per-user default database does
+    /// not exist (a named one that does not exist is an error, as for every read command).
     func openExistingStore() throws -> (any FlowStore)? {
-        let value = try path(creatingDirectories: false)
-        if case .sqlite(let file) = try StoreLocation(parsing: value), file != ":memory:", access(file, F_OK) != 0 {
+        let value = try path()
+        if !isNamed, case .sqlite(let file) = try StoreLocation(parsing: value), access(file, F_OK) != 0 {
             return nil
         }
-        return try StoreFactory.open(StoreLocation(parsing: value))
+        return try openStore(.readOnly)
     }
 
     private func makeDirectories(_ path: String) throws {
