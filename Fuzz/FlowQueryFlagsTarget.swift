@@ -9,7 +9,13 @@
 private let keyPaths: [WritableKeyPath<FlowQueryFlags, [String]>] = [
     \.namespace, \.fromNamespace, \.toNamespace, \.pod, \.fromPod, \.toPod, \.label, \.fromLabel, \.toLabel,
     \.verdict, \.dropReason, \.protocolName, \.port, \.fromIP, \.toIP, \.node, \.trafficDirection,
+    \.fromPort, \.toPort, \.ip, \.type, \.identity, \.fromIdentity, \.toIdentity, \.fqdn, \.fromFQDN, \.toFQDN,
+    \.workload, \.fromWorkload, \.toWorkload, \.uuid, \.tcpFlags,
 ]
+
+/// Spellings for the `--not` scan: a few filter flags, so that words the input makes hit them.
+private let negationSpellings = ["--namespace": "--namespace", "-n": "--namespace", "--ip": "--ip", "-t": "--type",
+                                 "--type": "--type", "--fqdn": "--fqdn"]
 
 private let hourNanos: Int64 = 3_600_000_000_000
 
@@ -19,7 +25,11 @@ private let probes: [Flow] = [Int64.min + 1, -1, 0, 1_795_168_800_000_000_000, I
     flow.time = Timestamp(rawValue: raw)
     flow.source = Endpoint(namespace: "default", labels: ["k8s:app=a", "k8s:io.kubernetes.pod.namespace=default"])
     flow.destination = Endpoint(namespace: "prod", labels: ["k8s:app=b", "k8s:io.kubernetes.pod.namespace=prod"])
-    flow.l4 = Layer4(proto: .tcp, sourcePort: 40000, destinationPort: 80)
+    flow.l4 = Layer4(proto: .tcp, sourcePort: 40000, destinationPort: 80, tcpFlags: [.syn, .ack])
+    flow.eventType = 4
+    flow.source.workloads = [Workload(kind: "Deployment", name: "a")]
+    flow.destinationNames = ["api.example.com", "A_B.example.", ""]
+    flow.uuid = FlowUUID(bytes: Array(repeating: 7, count: 16))
     return flow
 }
 
@@ -43,14 +53,21 @@ public func fuzzFlowQueryFlags(_ data: UnsafePointer<UInt8>, _ size: Int) -> CIn
     }
 
     var flags = FlowQueryFlags()
+    var negated = FlowQueryFlags()
+    var words: [String] = []
     for line in rest.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
         guard let flag = line.first else { continue }
         let value = String(decoding: line.dropFirst(), as: UTF8.self)
-        let index = Int(flag) % (keyPaths.count + 2)
+        words.append(value)
+        let index = Int(flag & 0x7F) % (keyPaths.count + 2)
         if index == keyPaths.count {
             flags.since = value
         } else if index == keyPaths.count + 1 {
             flags.until = value
+        } else if flag & 0x80 != 0 {
+            // The high bit: the value followed --not.
+            negated[keyPath: keyPaths[index]].append(value)
+            flags.negated = [negated]
         } else {
             flags[keyPath: keyPaths[index]].append(value)
         }
@@ -62,6 +79,9 @@ public func fuzzFlowQueryFlags(_ data: UnsafePointer<UInt8>, _ size: Int) -> CIn
             _ = time.subtracting(nanoseconds: 86_400_000_000_000)
         }
     }
+
+    // The --not scan over the values as command-line words.
+    _ = try? NegatedFlagScan.negatedOccurrences(in: words, spellings: negationSpellings)
 
     let query: FlowQuery
     do {

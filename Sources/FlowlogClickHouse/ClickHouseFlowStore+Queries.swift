@@ -57,9 +57,10 @@ extension ClickHouseFlowStore {
     // MARK: - Conditions
 
     /// The `WHERE` conditions of `query` on the flows table (verdicts left out with `withVerdicts: false`).
-    func conditions(_ query: FlowQuery, withVerdicts: Bool = true) throws(StoreError) -> String {
+    /// The prune cut is left out with `withPruneCut: false` (inside an exclusion, `--not`).
+    func conditions(_ query: FlowQuery, withVerdicts: Bool = true, withPruneCut: Bool = true) throws(StoreError) -> String {
         var clauses: [String] = []
-        if let pruneCut { clauses.append("time >= \(pruneCut)") }
+        if withPruneCut, let pruneCut { clauses.append("time >= \(pruneCut)") }
         if !query.either.isEmpty {
             clauses.append("(\(try endpointCondition("source", query.either)) OR \(try endpointCondition("destination", query.either)))")
         }
@@ -77,12 +78,7 @@ extension ClickHouseFlowStore {
             clauses.append("(protocol IN (\(SQLRules.portBearingProtocols)) AND (source_port IN (\(list)) OR destination_port IN (\(list))))")
         }
         for (column, cidrs) in [("source_ip", query.sourceIPs), ("destination_ip", query.destinationIPs)] where !cidrs.isEmpty {
-            let alternatives = cidrs.map { cidr -> String in
-                let (low, high) = Self.byteRange(cidr)
-                return "(length(\(column)) = \(low.count) AND \(column) >= \(ClickHouseEscaping.binaryLiteral(low)) "
-                    + "AND \(column) <= \(ClickHouseEscaping.binaryLiteral(high)))"
-            }
-            clauses.append("(" + alternatives.joined(separator: " OR ") + ")")
+            clauses.append(Self.cidrClause(column, cidrs))
         }
         if !query.nodes.isEmpty {
             let names = try nodeNames(query.nodes)
@@ -93,6 +89,7 @@ extension ClickHouseFlowStore {
         }
         if let since = query.since { clauses.append("time >= \(since.rawValue)") }
         if let until = query.until { clauses.append("time < \(until.rawValue)") }
+        clauses += try hubbleClauses(query)
         return clauses.isEmpty ? "1" : clauses.joined(separator: " AND ")
     }
 

@@ -1,5 +1,6 @@
 /// Reading `--since` / `--until` / `--older-than` values: a duration before now (`90m`, `24h`,
-/// `7d`, `1h30m`) or an RFC 3339 time.
+/// `7d`, `1h30m`), an RFC 3339 time, or the shorter forms `hubble observe` takes (a date alone,
+/// meaning midnight UTC, or a date and time without a zone, meaning UTC).
 ///
 /// Every result lies in ``Timestamp/earliest``...``Timestamp/latest``: a value that would leave
 /// that range is refused with ``TimeBoundError/Kind/outOfRange`` rather than wrapped into
@@ -77,8 +78,33 @@ public enum TimeBound {
         switch Timestamp.parseRFC3339(text) {
         case .time(let time): return time
         case .outOfRange: throw TimeBoundError(kind: .outOfRange, text: text)
+        case .malformed: break
+        }
+        // The shorter forms `hubble observe` accepts, all in UTC: a date (midnight), and a date
+        // and time without a zone, with or without seconds.
+        guard let completed = completedTime(text) else { throw TimeBoundError(kind: .malformed, text: text) }
+        switch Timestamp.parseRFC3339(completed) {
+        case .time(let time): return time
+        case .outOfRange: throw TimeBoundError(kind: .outOfRange, text: text)
         case .malformed: throw TimeBoundError(kind: .malformed, text: text)
         }
+    }
+
+    /// `2026-11-20` as `2026-11-20T00:00:00Z`, `2026-11-20T10:30` as `2026-11-20T10:30:00Z`,
+    /// `2026-11-20T10:30:15.5` as `2026-11-20T10:30:15.5Z`; nil for anything else.
+    static func completedTime(_ text: String) -> String? {
+        let bytes = Array(text.utf8)
+        func isDigit(_ index: Int) -> Bool { index < bytes.count && bytes[index] >= 48 && bytes[index] <= 57 }
+        let datePattern = [0, 1, 2, 3, 5, 6, 8, 9]
+        guard bytes.count >= 10, datePattern.allSatisfy(isDigit), bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-")
+        else { return nil }
+        if bytes.count == 10 { return text + "T00:00:00Z" }
+        guard bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t") else { return nil }
+        // No zone: nothing but digits, ':' and '.' after the date.
+        guard bytes[11...].allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
+        else { return nil }
+        if bytes.count == 16 { return text + ":00Z" }
+        return text + "Z"
     }
 
     /// The time meant by `text` (see ``resolve(_:now:)``); nil when it names none in range.
@@ -90,7 +116,7 @@ public enum TimeBound {
 /// A `--since`-style value that names no usable time.
 public struct TimeBoundError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
-        /// Neither a duration nor an RFC 3339 time.
+        /// Neither a duration, a date nor an RFC 3339 time.
         case malformed
         /// A duration or time whose result is before 1677-09-21 or after 2262-04-11, the range of
         /// nanoseconds since the epoch in 64 bits.
@@ -111,7 +137,7 @@ public struct TimeBoundError: Error, Sendable, Equatable, CustomStringConvertibl
         let quoted = "\"" + TextEscaping.terminal(text) + "\""
         switch kind {
         case .malformed:
-            return "\(quoted) is neither a duration (90m, 24h, 7d) nor an RFC 3339 time"
+            return "\(quoted) is neither a duration (90m, 24h, 7d), a date (2026-11-20) nor an RFC 3339 time"
         case .outOfRange:
             return "\(quoted) is out of range: times must lie between \(Timestamp.earliest) and \(Timestamp.latest)"
         }

@@ -10,6 +10,10 @@ public enum FlowFormat: String, Sendable, CaseIterable {
     case compact
     /// Hubble's JSON lines (`{"flow":…}`), which `flowlog ingest` reads back.
     case json
+    /// `hubble observe -o jsonpb`: the same `{"flow":…}` lines as ``json``.
+    case jsonpb
+    /// `hubble observe -o dict`: a block of `KEY: value` lines per flow, separated by dashes.
+    case dict
 
     /// Writes `flows` in this format.
     public func render(_ flows: [Flow], to out: inout some TextOutputStream) {
@@ -35,6 +39,8 @@ public struct FlowStreamWriter {
     private var table = TextTable(header: ["TIMESTAMP", "SOURCE", "DESTINATION", "TYPE", "VERDICT", "SUMMARY"])
     /// The table's column widths once its first lines are written.
     private var widths: [Int]?
+    /// Whether a dict block was written (the next one is preceded by a separator).
+    private var hasWrittenBlock = false
 
     /// - Parameters:
     ///   - lookAhead: table rows held at most to choose column widths (at least 1). Ten thousand
@@ -62,8 +68,12 @@ public struct FlowStreamWriter {
             if table.rows.count >= lookAhead || heldBytes >= lookAheadBytes { writeHeldRows(to: &out) }
         case .compact:
             out.write(TextEscaping.terminal(FlowText.compactLine(flow)) + "\n")
-        case .json:
+        case .json, .jsonpb:
             out.write(FlowJSON.line(flow) + "\n")
+        case .dict:
+            if hasWrittenBlock { out.write(FlowText.dictSeparator + "\n") }
+            hasWrittenBlock = true
+            out.write(FlowText.dictBlock(flow))
         }
     }
 
@@ -122,6 +132,21 @@ public enum FlowText {
             if flow.verdict == .dropped && flow.dropReason != .unknown { return flow.dropReason.text }
             return "UNKNOWN"
         }
+    }
+
+    /// The line between two `-o dict` blocks.
+    public static let dictSeparator = "------------"
+
+    /// One `-o dict` block: the table's columns as right-aligned `KEY: value` lines, with the
+    /// node, each value escaped for the terminal.
+    public static func dictBlock(_ flow: Flow) -> String {
+        let (source, destination) = orientedEndpoints(flow)
+        let entries = [("TIMESTAMP", flow.time.stampMilli), ("SOURCE", source), ("DESTINATION", destination),
+                       ("TYPE", type(flow)), ("VERDICT", verdict(flow)), ("SUMMARY", flow.summary), ("NODE", flow.nodeName)]
+        let width = entries.map(\.0.count).max() ?? 0
+        return entries.map { key, value in
+            String(repeating: " ", count: width - key.count) + key + ": " + TextEscaping.terminal(value) + "\n"
+        }.joined()
     }
 
     /// The VERDICT column; policy-verdict events read ALLOWED / DENIED / AUDITED, as in hubble.

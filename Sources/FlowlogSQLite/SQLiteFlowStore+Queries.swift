@@ -116,14 +116,8 @@ extension SQLiteFlowStore {
             conditions.add("(protocol IN (\(SQLRules.portBearingProtocols)) AND (source_port IN (\(list)) OR destination_port IN (\(list))))", ports + ports)
         }
         for (column, cidrs) in [("source_ip", query.sourceIPs), ("destination_ip", query.destinationIPs)] where !cidrs.isEmpty {
-            var alternatives: [String] = []
-            var values: [SQLConditions.Value] = []
-            for cidr in cidrs {
-                let (low, high) = cidr.byteRange
-                alternatives.append("(length(\(column)) = \(low.count) AND \(column) BETWEEN ? AND ?)")
-                values += [.blob(low), .blob(high)]
-            }
-            conditions.add("(" + alternatives.joined(separator: " OR ") + ")", values)
+            let (clause, values) = cidrCondition(column, cidrs)
+            conditions.add(clause, values)
         }
         if !query.nodes.isEmpty {
             let alternatives = Array(repeating: "value GLOB ?", count: query.nodes.count).joined(separator: " OR ")
@@ -135,6 +129,7 @@ extension SQLiteFlowStore {
         }
         if let since = query.since { conditions.add("time >= ?", [.int(since.rawValue)]) }
         if let until = query.until { conditions.add("time < ?", [.int(until.rawValue)]) }
+        try hubbleConditions(query, into: &conditions)
     }
 
     /// A GLOB pattern where only `*` is special (as in hubble's node-name patterns).

@@ -25,6 +25,24 @@ public struct FlowQueryFlags: Sendable, Hashable {
     public var trafficDirection: [String] = []
     public var since: String?
     public var until: String?
+    public var fromPort: [String] = []
+    public var toPort: [String] = []
+    public var ip: [String] = []
+    public var type: [String] = []
+    public var identity: [String] = []
+    public var fromIdentity: [String] = []
+    public var toIdentity: [String] = []
+    public var fqdn: [String] = []
+    public var fromFQDN: [String] = []
+    public var toFQDN: [String] = []
+    public var workload: [String] = []
+    public var fromWorkload: [String] = []
+    public var toWorkload: [String] = []
+    public var uuid: [String] = []
+    public var tcpFlags: [String] = []
+    /// The flags that followed `--not` (their values), read into the query's one exclusion.
+    /// At most one element; `since`/`until` are refused there (they are not filters in hubble).
+    public var negated: [FlowQueryFlags] = []
 
     public init() {}
 
@@ -78,6 +96,13 @@ public struct FlowQueryFlags: Sendable, Hashable {
         }
         if let since { query.since = try Self.time(since, flag: "--since", now: now) }
         if let until { query.until = try Self.time(until, flag: "--until", now: now) }
+        try readHubbleFlags(into: &query)
+        for negation in negated {
+            if negation.since != nil || negation.until != nil || !negation.negated.isEmpty {
+                throw FlowQueryFlagError(flag: "--not", message: "negates a filter flag; --since and --until cannot follow it")
+            }
+            query.exclusions.append(try negation.query(now: now))
+        }
         return query
     }
 
@@ -99,7 +124,7 @@ public struct FlowQueryFlags: Sendable, Hashable {
         }
     }
 
-    private static func cidr(_ text: String, flag: String) throws(FlowQueryFlagError) -> CIDR {
+    static func cidr(_ text: String, flag: String) throws(FlowQueryFlagError) -> CIDR {
         guard let value = CIDR(text) else {
             throw FlowQueryFlagError(flag: flag, message: "\(quoted(text)) is not an IP address or CIDR")
         }

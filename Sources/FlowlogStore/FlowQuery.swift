@@ -31,15 +31,24 @@ public struct EndpointFilter: Sendable, Hashable {
     public var namespaces: [String] = []
     public var pods: [PodFilter] = []
     public var labels: [LabelSelector] = []
+    /// Security identity numbers (`--identity`, reserved names already turned into numbers).
+    public var identities: [UInt32] = []
+    /// Owning workloads (`--workload`).
+    public var workloads: [WorkloadFilter] = []
 
-    public init(namespaces: [String] = [], pods: [PodFilter] = [], labels: [LabelSelector] = []) {
+    public init(namespaces: [String] = [], pods: [PodFilter] = [], labels: [LabelSelector] = [],
+                identities: [UInt32] = [], workloads: [WorkloadFilter] = []) {
         self.namespaces = namespaces
         self.pods = pods
         self.labels = labels
+        self.identities = identities
+        self.workloads = workloads
     }
 
     /// Whether the filter has no condition.
-    public var isEmpty: Bool { namespaces.isEmpty && pods.isEmpty && labels.isEmpty }
+    public var isEmpty: Bool {
+        namespaces.isEmpty && pods.isEmpty && labels.isEmpty && identities.isEmpty && workloads.isEmpty
+    }
 
     /// Whether `endpoint` satisfies every condition kind.
     public func matches(_ endpoint: Endpoint) -> Bool {
@@ -49,6 +58,8 @@ public struct EndpointFilter: Sendable, Hashable {
             let parsed = endpoint.parsedLabels
             if !labels.contains(where: { $0.matches(endpointLabels: parsed) }) { return false }
         }
+        if !identities.isEmpty, !identities.contains(endpoint.identity) { return false }
+        if !workloads.isEmpty, !workloads.contains(where: { $0.matches(endpoint) }) { return false }
         return true
     }
 }
@@ -66,8 +77,26 @@ public struct FlowQuery: Sendable, Hashable {
     public var protocols: [L4Protocol] = []
     /// Ports on either side (`--port`).
     public var ports: [UInt16] = []
+    /// Source ports (`--from-port`) and destination ports (`--to-port`).
+    public var sourcePorts: [UInt16] = []
+    public var destinationPorts: [UInt16] = []
+    /// Addresses on either side (`--ip`).
+    public var ips: [CIDR] = []
     public var sourceIPs: [CIDR] = []
     public var destinationIPs: [CIDR] = []
+    /// DNS name patterns on either side, the source, the destination (`--fqdn`, `--from-fqdn`, `--to-fqdn`).
+    public var names: [FQDNPattern] = []
+    public var sourceNames: [FQDNPattern] = []
+    public var destinationNames: [FQDNPattern] = []
+    /// Cilium monitor event types, optionally with a sub-type (`-t/--type`).
+    public var eventTypes: [EventTypeFilter] = []
+    /// Flow UUIDs (`--uuid`).
+    public var uuids: [FlowUUID] = []
+    /// TCP flag sets (`--tcp-flags`): a flow matches when it has every flag of one of the sets.
+    public var tcpFlags: [TCPFlags] = []
+    /// Queries whose matches are left out (`--not`, which negates the next filter flag); all the
+    /// negated flags together form one query, as in hubble, so there is at most one.
+    public var exclusions: [FlowQuery] = []
     public var nodes: [String] = []
     public var trafficDirections: [TrafficDirection] = []
     /// Inclusive lower bound.
@@ -81,6 +110,11 @@ public struct FlowQuery: Sendable, Hashable {
     ///
     /// The store evaluates the same conditions in SQL; the tests check that both agree.
     public func matches(_ flow: Flow) -> Bool {
+        matchesConditions(flow) && !exclusions.contains { $0.matches(flow) }
+    }
+
+    /// Whether the flow passes every condition but the exclusions.
+    private func matchesConditions(_ flow: Flow) -> Bool {
         if !either.isEmpty, !either.matches(flow.source), !either.matches(flow.destination) { return false }
         if !source.isEmpty, !source.matches(flow.source) { return false }
         if !destination.isEmpty, !destination.matches(flow.destination) { return false }
@@ -101,14 +135,17 @@ public struct FlowQuery: Sendable, Hashable {
         if !trafficDirections.isEmpty, !trafficDirections.contains(flow.trafficDirection) { return false }
         if let since, flow.time < since { return false }
         if let until, flow.time >= until { return false }
-        return true
+        return matchesHubbleConditions(flow)
     }
 
     /// Whether the only conditions are ones the drop rollup can answer (endpoints, protocol,
-    /// port, drop reason, time, and a verdict list that includes DROPPED).
+    /// drop reason, time, and a verdict list that includes DROPPED); `--port`, which the callers
+    /// check themselves, and every condition on a column the rollups do not keep (addresses,
+    /// node, direction, names, event type, uuid, TCP flags, exclusions) need the flows.
+    /// Identities and workloads are endpoint conditions, which the rollup answers.
     package var isServedByDropRollup: Bool {
         sourceIPs.isEmpty && destinationIPs.isEmpty && nodes.isEmpty && trafficDirections.isEmpty
-            && (verdicts.isEmpty || verdicts.contains(.dropped))
+            && (verdicts.isEmpty || verdicts.contains(.dropped)) && !hasFlowOnlyHubbleConditions
     }
 }
 

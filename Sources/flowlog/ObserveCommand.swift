@@ -20,6 +20,10 @@ struct ObserveCommand: ParsableCommand {
             transform: CountArgument.parse)
     var last: Int?
 
+    @Option(parsing: .unconditional, help: "Show the oldest N matching flows, in time order (as hubble observe --first).",
+            transform: CountArgument.parse)
+    var first: Int?
+
     @Flag(help: "Show every matching flow.")
     var all = false
 
@@ -28,17 +32,37 @@ struct ObserveCommand: ParsableCommand {
 
     func validate() throws {
         if all && last != nil { throw ValidationError("--all and --last cannot be used together") }
+        if first != nil && (all || last != nil) { throw ValidationError("--first cannot be used with --last or --all") }
         if let last, last < 0 { throw ValidationError("--last must be 0 or more") }
+        if let first, first < 0 { throw ValidationError("--first must be 0 or more") }
     }
+
+    /// Thrown by the row handler to stop reading once `--first` flows are written.
+    private struct EnoughFlows: Error {}
 
     func run() throws {
         try reportingErrors(verbose: store.verbose) {
             let query = try filters.query(now: now())
             var out = StandardOutput()
             var writer = FlowStreamWriter(format: output)
-            // Rows are written as they are read, so `--all` needs no memory per flow.
-            try store.openStore(.readOnly).forEachFlow(matching: query, last: all ? nil : (last ?? 20)) { stored in
-                writer.write(stored.flow, to: &out)
+            // Rows are written as they are read, so `--all` needs no memory per flow. `--first`
+            // reads oldest first and stops after N.
+            let store = try store.openStore(.readOnly)
+            if let first {
+                var written = 0
+                do {
+                    if first > 0 {
+                        try store.forEachFlow(matching: query, last: nil) { stored in
+                            writer.write(stored.flow, to: &out)
+                            written += 1
+                            if written == first { throw EnoughFlows() }
+                        }
+                    }
+                } catch is EnoughFlows {}
+            } else {
+                try store.forEachFlow(matching: query, last: all ? nil : (last ?? 20)) { stored in
+                    writer.write(stored.flow, to: &out)
+                }
             }
             writer.finish(to: &out)
         }

@@ -59,6 +59,24 @@ private let day = 24 * hour
             == Timestamp(seconds: Fixtures.baseSeconds - 86_400, nanoseconds: 500_000_000))
     }
 
+    /// The short forms `hubble observe` takes, all UTC.
+    @Test(arguments: [
+        ("2026-11-20", "2026-11-20T00:00:00Z"),
+        ("2026-11-20T10:30", "2026-11-20T10:30:00Z"),
+        ("2026-11-20T10:30:15", "2026-11-20T10:30:15Z"),
+        ("2026-11-20T10:30:15.25", "2026-11-20T10:30:15.25Z"),
+    ])
+    func shortFormsMeanUTC(_ text: String, _ full: String) throws {
+        let now = Timestamp(rawValue: 0)
+        #expect(try TimeBound.resolve(text, now: now) == Timestamp(rfc3339: full))
+    }
+
+    @Test(arguments: ["2026-11-2", "2026-13-20", "2026-11-20T", "2026-11-20T10", "2026-11-20 10:30", "2026-11-20T10:30+01",
+                      "20261120"])
+    func malformedShortFormsAreRefused(_ text: String) {
+        #expect(throws: TimeBoundError.self) { try TimeBound.resolve(text, now: Timestamp(rawValue: 0)) }
+    }
+
     @Test(arguments: ["yesterday", "5x", "2026-02-30T00:00:00Z", ""])
     func neitherDurationNorTimeIsNil(_ text: String) {
         #expect(TimeBound.parse(text, now: Timestamp(seconds: Fixtures.baseSeconds)) == nil)

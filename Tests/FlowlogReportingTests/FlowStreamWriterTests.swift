@@ -71,3 +71,29 @@ import FlowlogTestSupport
         #expect(Self.streamed([], .json) == "")
     }
 }
+
+/// `-o dict` and `-o jsonpb`, hubble's names (issue #12).
+@Suite struct HubbleOutputFormatTests {
+    @Test func dictWritesAlignedBlocksSeparatedByDashes() {
+        var flow = Fixtures.flow(verdict: .dropped, reason: .policyDenied)
+        flow.eventType = CiliumEventType.drop
+        flow.summary = "evil\u{1B}[31m"
+        let text = FlowStreamWriterTests.streamed([flow, flow], .dict)
+        let blocks = text.components(separatedBy: "------------\n")
+        #expect(blocks.count == 2 && blocks[0] == blocks[1])
+        let lines = blocks[0].split(separator: "\n").map(String.init)
+        #expect(lines.map { $0.firstIndex(of: ":").map { $0.utf16Offset(in: lines[0]) } } == Array(repeating: 11, count: 7))
+        #expect(lines[2] == "DESTINATION: production/api-5f7b9c-abcde:8080")
+        #expect(lines[4] == "    VERDICT: DROPPED")
+        #expect(!text.contains("\u{1B}"), "terminal escapes are shown, not sent")
+        #expect(FlowStreamWriterTests.streamed([], .dict).isEmpty)
+    }
+
+    @Test func jsonpbIsHubblesFlowWrapperLikeJSON() {
+        let flows = Array(FlowStreamWriterTests.sampleFlows.prefix(50))
+        #expect(!flows.isEmpty)
+        let jsonpb = FlowStreamWriterTests.streamed(flows, .jsonpb)
+        #expect(jsonpb == FlowStreamWriterTests.streamed(flows, .json))
+        #expect(jsonpb.split(separator: "\n").count == 50 && jsonpb.split(separator: "\n").allSatisfy { $0.hasPrefix("{\"flow\":{") })
+    }
+}

@@ -64,6 +64,34 @@ import FlowlogTestSupport
             $0.either.namespaces = ["production"]; $0.verdicts = [.dropped]; $0.destination.labels = [selector("app=database")] }),
         Case(name: "--since 10:30 --verdict DROPPED --node 'prod-*'", query: query {
             $0.since = time("2026-11-20T10:30:00Z"); $0.verdicts = [.dropped]; $0.nodes = ["prod-*"] }),
+        // hubble observe's further flags (issue #12, item 6).
+        Case(name: "--ip 10.0.1.23", query: query { $0.ips = [CIDR("10.0.1.23")!] }),
+        Case(name: "--ip 203.0.113.0/24 --ip 10.0.1.4", query: query { $0.ips = [CIDR("203.0.113.0/24")!, CIDR("10.0.1.4")!] }),
+        Case(name: "--from-port 53", query: query { $0.sourcePorts = [53] }),
+        Case(name: "--to-port 5432 --to-port 53", query: query { $0.destinationPorts = [5432, 53] }),
+        Case(name: "--type policy-verdict", query: query { $0.eventTypes = [EventTypeFilter(type: 5)] }),
+        Case(name: "--type trace:to-endpoint --type drop", query: query {
+            $0.eventTypes = [EventTypeFilter(type: 4, subType: 0), EventTypeFilter(type: 1)] }),
+        Case(name: "--type trace:to-overlay", query: query { $0.eventTypes = [EventTypeFilter(type: 4, subType: 4)] }),
+        Case(name: "--identity world", query: query { $0.either.identities = [2] }),
+        Case(name: "--from-identity 23117 --to-identity world", query: query {
+            $0.source.identities = [23117]; $0.destination.identities = [2] }),
+        Case(name: "--workload Deployment/api", query: query { $0.either.workloads = [WorkloadFilter(parsing: "Deployment/api")] }),
+        Case(name: "--from-workload production/frontend", query: query {
+            $0.source.workloads = [WorkloadFilter(parsing: "production/frontend")] }),
+        Case(name: "--to-workload database --verdict DROPPED", query: query {
+            $0.destination.workloads = [WorkloadFilter(parsing: "database")]; $0.verdicts = [.dropped] }),
+        Case(name: "--uuid (two flows)", query: query {
+            $0.uuids = [FlowUUID("0cbebe84-f7a4-43fa-b0dd-04ff4196fb30")!, FlowUUID("85F13B58-A9D3-4C53-A5E3-DF0ACDDA02D8")!] }),
+        Case(name: "--tcp-flags SYN", query: query { $0.tcpFlags = [.syn] }),
+        Case(name: "--tcp-flags SYN,ACK --tcp-flags FIN", query: query { $0.tcpFlags = [[.syn, .ack], .fin] }),
+        Case(name: "--not --namespace kube-system", query: query { $0.exclusions = [Self.query { $0.either.namespaces = ["kube-system"] }] }),
+        Case(name: "--not --verdict FORWARDED", query: query { $0.exclusions = [Self.query { $0.verdicts = [.forwarded] }] }),
+        Case(name: "--namespace production --not --to-port 5432 --not --from-identity 48213", query: query {
+            $0.either.namespaces = ["production"]
+            $0.exclusions = [Self.query { $0.destinationPorts = [5432]; $0.source.identities = [48213] }] }),
+        Case(name: "--since 10:30 --not --drop-reason POLICY_DENIED", query: query {
+            $0.since = time("2026-11-20T10:30:00Z"); $0.exclusions = [Self.query { $0.dropReasons = [.policyDenied] }] }),
     ]
 
     /// The table itself can fail: a case that selects no flow, or all of them, would let a store

@@ -72,6 +72,34 @@ import FlowlogTestSupport
         }
     }
 
+    /// `--fqdn`, `--from-fqdn`, `--to-fqdn` (hubble's patterns: `*` for any run of name
+    /// characters, case and one trailing dot ignored) and `--not --fqdn`, by uuid number.
+    static let nameFilters: [(name: String, query: FlowQuery, uuids: Set<Int>)] = [
+        ("--fqdn api.example.com", FlowQueryContract.query { $0.names = [FQDNPattern("api.example.com")!] }, [1, 2, 3, 6, 7]),
+        ("--to-fqdn '*.example.com'", FlowQueryContract.query { $0.destinationNames = [FQDNPattern("*.example.com")!] }, [1, 2, 3, 7]),
+        ("--from-fqdn API.example.com.", FlowQueryContract.query { $0.sourceNames = [FQDNPattern("API.example.com.")!] }, [6]),
+        ("--to-fqdn 'cdn.*' --to-fqdn '*.svc'", FlowQueryContract.query { $0.destinationNames = [FQDNPattern("cdn.*")!, FQDNPattern("*.svc")!] }, [3, 6]),
+        ("--to-fqdn '*.example'", FlowQueryContract.query { $0.destinationNames = [FQDNPattern("*.example")!] }, []),
+        ("--not --fqdn api.example.com", FlowQueryContract.query { $0.exclusions = [FlowQueryContract.query { $0.names = [FQDNPattern("api.example.com")!] }] },
+         [4, 5]),
+    ]
+
+    @Test(arguments: StoreBackend.all)
+    func nameFiltersSelectTheSameFlowsEverywhere(_ backend: StoreBackend) throws {
+        try backend.withFreshStore { store throws in
+            let flows = Self.flows()
+            try ContractData.write(flows, to: store)
+            for filter in Self.nameFilters {
+                let query = filter.query
+                let expected = flows.enumerated().filter { filter.uuids.contains($0.offset + 1) }.map(\.element)
+                #expect(flows.filter(query.matches) == expected, "matches: \(filter.name)")
+                #expect(try store.flows(matching: query, last: nil).map(\.flow) == expected, "store: \(filter.name)")
+                #expect(Set(try store.connectionCounts(matching: query, withPodAddresses: false))
+                        == ContractData.connectionCounts(flows, matching: query, withPodAddresses: false), "connections: \(filter.name)")
+            }
+        }
+    }
+
     @Test(arguments: StoreBackend.all)
     func pruningKeepsTheNamesOfWhatRemains(_ backend: StoreBackend) throws {
         try backend.withFreshStore { store throws in
