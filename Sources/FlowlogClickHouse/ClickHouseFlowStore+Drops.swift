@@ -19,7 +19,9 @@ extension ClickHouseFlowStore {
     /// The split of `query`: whole minutes inside its time bounds (and after the prune cut) from
     /// the rollup, the partial minutes around them from flows.
     func dropPlan(_ query: FlowQuery) -> DropPlan {
-        guard query.ports.isEmpty, query.sourceIPs.isEmpty, query.destinationIPs.isEmpty, query.nodes.isEmpty else {
+        // The rollup keys traffic direction (SQLite's does not), so only these need the flows.
+        guard query.ports.isEmpty, query.sourceIPs.isEmpty, query.destinationIPs.isEmpty, query.nodes.isEmpty,
+              !query.hasFlowOnlyHubbleConditions else {
             return DropPlan(minutes: nil, flowsCondition: "1")
         }
         let minute = ClickHouseSchema.nanosPerMinute

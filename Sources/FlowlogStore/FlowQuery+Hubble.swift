@@ -127,7 +127,7 @@ public struct EventTypeFilter: Sendable, Hashable {
 
 extension FlowQuery {
     /// Conditions that only the flows themselves answer (no rollup keeps their columns).
-    var hasFlowOnlyHubbleConditions: Bool {
+    package var hasFlowOnlyHubbleConditions: Bool {
         !sourcePorts.isEmpty || !destinationPorts.isEmpty || !ips.isEmpty || !names.isEmpty
             || !sourceNames.isEmpty || !destinationNames.isEmpty || !eventTypes.isEmpty || !uuids.isEmpty
             || !tcpFlags.isEmpty || !exclusions.isEmpty
