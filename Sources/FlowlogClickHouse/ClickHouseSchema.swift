@@ -36,7 +36,7 @@ enum ClickHouseSchema {
     }
 
     /// Migration `n` (1-based) brings the schema from version `n - 1` to `n`.
-    static let all: [Migration] = [Migration(tables: version1), Migration(addedColumns: version2)]
+    static let all: [Migration] = [Migration(tables: version1), Migration(addedColumns: version2), Migration(tables: version3)]
 
     static var latestVersion: Int { all.count }
 
@@ -85,5 +85,13 @@ enum ClickHouseSchema {
     static let version2: [AddedColumn] = [
         AddedColumn(table: "flows", name: "source_names", type: "Array(String)"),
         AddedColumn(table: "flows", name: "destination_names", type: "Array(String)"),
+    ]
+
+    /// Report markers are kept per report selection (`report_state.name` is the selection's
+    /// marker name; the unfiltered selection keeps the name `default`, so an existing marker
+    /// carries on), and each selection's readable description is stored beside its marker.
+    static let version3: [Table] = [
+        Table(name: "report_descriptions", columns: "key UInt64, name String, description String, updated Int64",
+              engine: "ReplacingMergeTree(updated) ORDER BY key"),
     ]
 }
