@@ -34,7 +34,7 @@ struct ClickHouseMigrationTests {
         let store = try TestServer.store(database)
         var versions = RowBinaryReader(try store.execute(
             "SELECT toUInt32(max(version)) FROM \(database).schema_versions FORMAT RowBinary"), label: "")
-        #expect(try versions.uint32() == 2)
+        #expect(try versions.uint32() == UInt32(ClickHouseSchema.latestVersion))
         var columns = RowBinaryReader(try store.execute("""
             SELECT name, type FROM system.columns WHERE database = '\(database)' AND table = 'flows'
                 AND name LIKE '%_names' ORDER BY name FORMAT RowBinary
