@@ -31,6 +31,10 @@ struct IngestCommand: ParsableCommand {
 
             With --follow, files are read as they grow (like tail -F, surviving rotation) and \
             committed at least every half second; SIGINT or SIGTERM commits what was read and exits 0.
+
+            On standard error: warnings and errors always; the summary, notes and progress only on \
+            a terminal or with --verbose (the summary also after a warning), so a run from cron \
+            that went well prints nothing. Off a terminal every line starts with the UTC time.
             """)
 
     @OptionGroup(title: "Database") var store: StoreOptions
