@@ -26,7 +26,7 @@ extension ReportCommand {
     /// With `--window last-report` it starts where the selection's previous report ended (the
     /// first one: a day before `until`); it is claimed (the marker moved to its end in one
     /// transaction) only when ``movesMarker``, so a concurrent run takes the next window instead.
-    func window(in store: any FlowStore, since: Timestamp?, until: Timestamp) throws -> (ReportWindow, ReportWindowClaim?) {
+    func reportWindow(in store: any FlowStore, since: Timestamp?, until: Timestamp) throws -> (ReportWindow, ReportWindowClaim?) {
         // The defaults are a day back (checked: a clock or --until near 1677 has no day before it).
         let dayBefore = until.subtracting(nanoseconds: 86_400_000_000_000) ?? Timestamp.earliest
         guard window == .lastReport else { return (ReportWindow(since: since ?? dayBefore, until: until), nil) }

@@ -23,8 +23,8 @@ struct ReportCommand: ParsableCommand {
             standard output, or any run with --no-mark, previews the window and leaves the marker \
             where it was. A run that moves the marker claims its window in one database transaction before \
             building the report: when two runs overlap, the later one takes the next window (from \
-            where the first one ended to its own start time, possibly empty, with a note on \
-            stderr), never the same one. A run that fails before its report is written gives its \
+            where the first one ended to its own start time, possibly empty, with a note on a \
+            terminal), never the same one. A run that fails before its report is written gives its \
             window back, unless a later run has already claimed past it. With --policies, the \
             window's flows are also replayed against the policies. Every time is UTC RFC 3339. \
             A window with no flow in a database that holds flows says, in the report and on stderr, \
@@ -124,9 +124,9 @@ struct ReportCommand: ParsableCommand {
                 printPolicyDiagnostics(loaded.diagnostics, verbose: store.verbose)
                 evaluator = VerdictEvaluator(policies: loaded.policies, ciliumPolicies: loaded.ciliumPolicies)
             }
-            let (reportWindow, claim) = try window(in: flowStore, since: given.since, until: until)
+            let (covered, claim) = try reportWindow(in: flowStore, since: given.since, until: until)
             do {
-                var report = try ReportBuilder.build(store: flowStore, window: reportWindow, namespaces: namespace, top: top,
+                var report = try ReportBuilder.build(store: flowStore, window: covered, namespaces: namespace, top: top,
                                                      evaluator: evaluator, generatedAt: current)
                 if report.totals.flows == 0 { try describeEmptyWindow(&report, store: flowStore) }
                 try write(report)
