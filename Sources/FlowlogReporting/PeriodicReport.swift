@@ -57,7 +57,9 @@ public struct HourlyCount: Sendable, Hashable {
 
 /// The times of the first and last flow a store holds (both inclusive).
 public struct StoredTimeRange: Sendable, Hashable {
+    /// The time of the oldest stored flow.
     public var first: Timestamp
+    /// The time of the newest stored flow.
     public var last: Timestamp
 
     public init(first: Timestamp, last: Timestamp) {

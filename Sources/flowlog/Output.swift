@@ -58,7 +58,9 @@ func logPrefix(at time: Timestamp = now()) -> String {
 func logLines(_ message: String, at time: Timestamp = now()) -> String {
     let prefix = logPrefix(at: time)
     guard !prefix.isEmpty else { return message }
-    return message.split(separator: "\n", omittingEmptySubsequences: false).map { prefix + $0 }.joined(separator: "\n")
+    var lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { prefix + $0 }
+    if message.hasSuffix("\n") { lines[lines.count - 1] = "" }   // a final newline ends a line, not starts one
+    return lines.joined(separator: "\n")
 }
 
 /// Writes a message that is always shown (an error, a warning, a tripped condition) to
@@ -71,7 +73,7 @@ func printError(_ message: String) {
 /// Writes a note, summary or other message about a run that went well: always on a terminal,
 /// otherwise only with `--verbose` (so cron, which mails any output, mails nothing for it).
 func printNote(_ message: String, verbose: Bool) {
-    guard standardErrorIsTerminal || verbose else { return }
+    guard showsNotes(verbose: verbose) else { return }
     printError(message)
 }
 
