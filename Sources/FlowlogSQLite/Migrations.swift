@@ -350,13 +350,14 @@ extension Migrations {
     /// per report selection (``report_state.name`` is the selection's marker name), and each
     /// selection's readable description is stored beside its marker. The one marker databases
     /// had before, `default`, is the unfiltered selection's, so it carries on; it gets that
-    /// selection's description here.
+    /// selection's description here. Written to be applied again safely (`IF NOT EXISTS`,
+    /// `OR IGNORE`), as the lost-events migration is.
     static let reportDescriptions = """
-        CREATE TABLE report_descriptions (
+        CREATE TABLE IF NOT EXISTS report_descriptions (
             name TEXT PRIMARY KEY,               -- report_state.name
             description TEXT NOT NULL
         );
-        INSERT INTO report_descriptions (name, description)
+        INSERT OR IGNORE INTO report_descriptions (name, description)
             SELECT name, 'all flows' FROM report_state WHERE name = 'default';
         """
 }
