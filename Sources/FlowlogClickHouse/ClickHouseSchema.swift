@@ -57,6 +57,7 @@ enum ClickHouseSchema {
     /// Migration `n` (1-based) brings the schema from version `n - 1` to `n`.
     static let all: [Migration] = [
         Migration(tables: version1), Migration(addedColumns: version2), Migration(tables: version3),
+        Migration(tables: version4),
     ]
 
     static var latestVersion: Int { all.count }
@@ -151,5 +152,13 @@ enum ClickHouseSchema {
         // ClickHouseFlowStore+ReportClaims.swift). `previous` is Int64.min for "no marker yet".
         Table(name: "report_claims", columns: "name String, previous Int64, until Int64, claimant UInt64, released UInt8",
               engine: "Log", isServerLocal: true),
+    ]
+
+    /// Report markers are kept per report selection (`report_state.name` is the selection's
+    /// marker name; the unfiltered selection keeps the name `default`, so an existing marker
+    /// carries on), and each selection's readable description is stored beside its marker.
+    static let version4: [Table] = [
+        Table(name: "report_descriptions", columns: "key UInt64, name String, description String, updated Int64",
+              engine: "ReplacingMergeTree(updated) ORDER BY key"),
     ]
 }

@@ -55,6 +55,19 @@ public struct HourlyCount: Sendable, Hashable {
     }
 }
 
+/// The times of the first and last flow a store holds (both inclusive).
+public struct StoredTimeRange: Sendable, Hashable {
+    /// The time of the oldest stored flow.
+    public var first: Timestamp
+    /// The time of the newest stored flow.
+    public var last: Timestamp
+
+    public init(first: Timestamp, last: Timestamp) {
+        self.first = first
+        self.last = last
+    }
+}
+
 /// Everything `flowlog report` prints, computed once; renderers only format it.
 public struct PeriodicReport: Sendable {
     public var window: ReportWindow
@@ -77,6 +90,9 @@ public struct PeriodicReport: Sendable {
     /// The window's drops grouped by workload (`namespace/workload`, or the reserved name of an
     /// endpoint outside the cluster), largest first: the edges of the HTML report's drop graph.
     public var workloadPairs: [DropGroup]
+    /// Set when the window holds no flow but the store does: where the stored flows are, so an
+    /// empty report says where to look instead of only printing zeros.
+    public var storedRange: StoredTimeRange?
 
     public init(window: ReportWindow, generatedAt: Timestamp, namespaces: [String], totals: ReportTotals,
                 topPairs: [DropGroup], newPairs: [DropGroup], dropsByNamespace: [NamedCount], dropsByReason: [NamedCount],

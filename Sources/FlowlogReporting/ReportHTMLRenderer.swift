@@ -29,6 +29,7 @@ public struct ReportHTMLRenderer {
             <p>Generated \(HTMLText.time(report.generatedAt)). Times are UTC.</p>
 
             """)
+        if let note = ReportText.emptyWindowNote(report) { out.write("<p><strong>\(TextEscaping.html(note))</strong></p>\n") }
         out.write("<h2>Totals</h2>\n<div class=\"wide\"><table>\n")
         for (name, value) in ReportText.totalsLines(report) {
             out.write("<tr><th>\(TextEscaping.html(name))</th><td class=\"n\">\(TextEscaping.html(value))</td></tr>\n")

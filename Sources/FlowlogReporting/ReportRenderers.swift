@@ -37,6 +37,13 @@ enum ReportText {
             + (report.namespaces.isEmpty ? "" : " (namespaces: \(report.namespaces.joined(separator: ", ")))")
     }
 
+    /// What an empty window on a non-empty store says: where the stored flows are.
+    static func emptyWindowNote(_ report: PeriodicReport) -> String? {
+        report.storedRange.map {
+            "No flow in this window. The database holds flows from \(time($0.first)) to \(time($0.last))."
+        }
+    }
+
     static func totalsLines(_ report: PeriodicReport) -> [(String, String)] {
         let totals = report.totals
         return [("flows", String(totals.flows)), ("forwarded", String(totals.forwarded)),
@@ -66,6 +73,7 @@ public struct ReportMarkdownRenderer {
         }
         out.write("# " + TextEscaping.markdownCell(ReportText.title(report)) + "\n\n")
         out.write("Generated \(ReportText.time(report.generatedAt)). Times are UTC.\n\n")
+        if let note = ReportText.emptyWindowNote(report) { out.write("**\(note)**\n\n") }
         out.write("## Totals\n\n")
         table(["What", "Count"], ReportText.totalsLines(report).map { [$0.0, $0.1] }, rightAligned: [1])
         out.write("## Top dropped pairs\n\n")
@@ -94,6 +102,7 @@ public struct ReportTextRenderer {
 
     public func render(_ report: PeriodicReport, to out: inout some TextOutputStream) {
         out.write(TextEscaping.terminal(ReportText.title(report)) + "\n\n")
+        if let note = ReportText.emptyWindowNote(report) { out.write(note + "\n\n") }
         for (name, value) in ReportText.totalsLines(report) { out.write("\(name): \(value)\n") }
         out.write("\nTop dropped pairs\n")
         var pairs = TextTable(header: ReportText.pairHeader.map { $0.uppercased() })
@@ -120,7 +129,9 @@ public struct ReportTextRenderer {
 /// `{"schema":"flowlog.report/v1","window":{"since","until"},"generated_at","namespaces":[…],
 /// "totals":{"flows","forwarded","dropped","drop_rate","lost"},"top_pairs":[pair],"new_pairs":[pair],
 /// "drops_by_namespace":[{"name","count"}],"drops_by_reason":[{"name","count"}],
-/// "drops_per_hour":[{"hour","count"}],"replay":null|{…as replay -o json}}` where a pair is
+/// "drops_per_hour":[{"hour","count"}],"replay":null|{…as replay -o json},
+/// "stored_range":null|{"first","last"}}` (`stored_range`: set when the window holds no flow but
+/// the database does, the times of its first and last flow) where a pair is
 /// `{"source","destination","count","first_seen","last_seen","ports":[{"protocol","port","count"}],
 /// "reasons":[{"reason","count"}]}`. Times are RFC 3339 UTC strings.
 public struct ReportJSONRenderer {
@@ -156,6 +167,12 @@ public struct ReportJSONRenderer {
             var text = ""
             ReplayFormat.json.render(replay, top: nil, to: &text)
             out.write(String(text.dropLast()))   // without its newline
+        } else {
+            out.write("null")
+        }
+        out.write(",\"stored_range\":")
+        if let range = report.storedRange {
+            out.write("{\"first\":\(time(range.first)),\"last\":\(time(range.last))}")
         } else {
             out.write("null")
         }

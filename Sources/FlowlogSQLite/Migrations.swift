@@ -6,7 +6,7 @@ import FlowlogStore
 /// A shipped migration is never edited; a change is a new migration appended to ``all``.
 enum Migrations {
     /// Migration `n` (1-based) brings the schema from version `n - 1` to `n`.
-    static let all: [String] = [version1, version2, version3, version4, version5, lostEventsOnce]
+    static let all: [String] = [version1, version2, version3, version4, version5, lostEventsOnce, reportDescriptions]
 
     static var latestVersion: Int { all.count }
 
@@ -342,5 +342,22 @@ extension Migrations {
         DELETE FROM lost_events WHERE id NOT IN (
             SELECT min(id) FROM lost_events GROUP BY time, node, source, count, ifnull(cpu, -1));
         CREATE UNIQUE INDEX IF NOT EXISTS lost_events_once ON lost_events(time, node, source, count, ifnull(cpu, -1));
+        """
+}
+
+extension Migrations {
+    /// Schema v7: report markers are kept
+    /// per report selection (``report_state.name`` is the selection's marker name), and each
+    /// selection's readable description is stored beside its marker. The one marker databases
+    /// had before, `default`, is the unfiltered selection's, so it carries on; it gets that
+    /// selection's description here. Written to be applied again safely (`IF NOT EXISTS`,
+    /// `OR IGNORE`), as the lost-events migration is.
+    static let reportDescriptions = """
+        CREATE TABLE IF NOT EXISTS report_descriptions (
+            name TEXT PRIMARY KEY,               -- report_state.name
+            description TEXT NOT NULL
+        );
+        INSERT OR IGNORE INTO report_descriptions (name, description)
+            SELECT name, 'all flows' FROM report_state WHERE name = 'default';
         """
 }

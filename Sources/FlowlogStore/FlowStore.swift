@@ -333,6 +333,11 @@ public protocol FlowStore: AnyObject {
     func releaseReportWindow(_ claim: ReportWindowClaim) throws -> Bool
     /// Moves the marker of the report named `name` to `until`, never backwards.
     func recordReport(name: String, until: Timestamp) throws
+    /// Stores `description` (what the report selects, for people) beside the marker of the
+    /// report named `name`, replacing an earlier one. It does not create or move the marker.
+    func describeReport(name: String, as description: String) throws
+    /// The description stored for the report named `name`, nil when none was.
+    func reportDescription(name: String) throws -> String?
 
     // MARK: Retention and maintenance
 

@@ -31,6 +31,10 @@ struct IngestCommand: ParsableCommand {
 
             With --follow, files are read as they grow (like tail -F, surviving rotation) and \
             committed at least every half second; SIGINT or SIGTERM commits what was read and exits 0.
+
+            On standard error: warnings and errors always; the summary, notes and progress only on \
+            a terminal or with --verbose (the summary also after a warning), so a run from cron \
+            that went well prints nothing. Off a terminal every line starts with the UTC time.
             """)
 
     @OptionGroup(title: "Database") var store: StoreOptions
@@ -80,8 +84,11 @@ struct IngestCommand: ParsableCommand {
                         warnings += 1
                         guard warnings <= maxWarnings else { return }
                     }
-                    if showProgress { printError("\r\u{1B}[K" + TextEscaping.terminal(diagnostic.description)) }
-                    else { printError(TextEscaping.terminal(diagnostic.description)) }
+                    let text = TextEscaping.terminal(diagnostic.description)
+                    // Notes (a rotation followed, a last line left for later) are news only at a
+                    // terminal; warnings and errors are always shown.
+                    if diagnostic.severity == .note && !showsNotes(verbose: store.verbose) { return }
+                    printError(showProgress ? "\r\u{1B}[K" + text : text)
                 },
                 progress: showProgress ? { summary in
                     let elapsed = max(monotonicSeconds() - started, 0.001)
@@ -94,9 +101,14 @@ struct IngestCommand: ParsableCommand {
             if showProgress { printError("\r\u{1B}[K", terminator: "") }
             if warnings > maxWarnings { printError("flowlog: \(warnings - maxWarnings) more \(warnings - maxWarnings == 1 ? "warning" : "warnings") not shown") }
             let elapsed = monotonicSeconds() - started
-            printError("ingested \(summary.ingested) flows, \(summary.duplicates) duplicates, \(summary.skipped) skipped, "
-                       + "\(summary.nonFlowRecords) non-flow records (\(formatBytes(summary.bytesRead)) in "
-                       + "\(formatSeconds(elapsed)))")
+            // The summary is for a terminal or --verbose; after warnings or a failed input it is
+            // shown anyway, so a mailed warning comes with what came of the run.
+            let troubled = warnings > 0 || summary.failedInputs > 0 || summary.rejectedInputs > 0
+            if troubled || showsNotes(verbose: store.verbose) {
+                printError("ingested \(summary.ingested) flows, \(summary.duplicates) duplicates, \(summary.skipped) skipped, "
+                           + "\(summary.nonFlowRecords) non-flow records (\(formatBytes(summary.bytesRead)) in "
+                           + "\(formatSeconds(elapsed)))")
+            }
             // The other inputs were read and stored; the exit status still says one was not:
             // 1 when an input could not be read, else 65 when one held no Hubble record.
             if summary.failedInputs > 0 {

@@ -9,7 +9,11 @@ import ArgumentParser
 struct PruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune",
-        abstract: "Delete flows and lost-event records older than a cut, and interned rows nothing uses any more.")
+        abstract: "Delete flows and lost-event records older than a cut, and interned rows nothing uses any more.",
+        discussion: """
+            Prints what it deleted on standard error when that is a terminal, or with --verbose; \
+            from cron (standard error not a terminal) a prune that succeeds prints nothing.
+            """)
 
     @OptionGroup(title: "Database") var store: StoreOptions
 
@@ -39,9 +43,10 @@ struct PruneCommand: ParsableCommand {
             let flowStore = try store.openStore(.readWrite)
             let result = try flowStore.prune(before: cut)
             if vacuum { try flowStore.compact() }
-            printError("pruned before \(cut.rfc3339(fractionDigits: 0)): \(result.flows) flows, \(result.lostEvents) lost-event records, "
-                       + "\(result.endpoints) endpoints, \(result.labelSets) label sets, \(result.strings) strings"
-                       + (vacuum ? "; database vacuumed" : ""))
+            // A summary, for a terminal or --verbose: a weekly prune from cron mails nothing.
+            printNote("pruned before \(cut.rfc3339(fractionDigits: 0)): \(result.flows) flows, \(result.lostEvents) lost-event records, "
+                      + "\(result.endpoints) endpoints, \(result.labelSets) label sets, \(result.strings) strings"
+                      + (vacuum ? "; database vacuumed" : ""), verbose: store.verbose)
         }
     }
 }

@@ -19,7 +19,8 @@ struct ReplayCommand: ParsableCommand {
             source and destination labels and port, each with one explanation.
 
             Exit codes: 0 done; 3 with --fail-on-break when anything would break (a CI gate for \
-            policy pull requests); 65 an invalid policy file.
+            policy pull requests; it also prints one line saying how much on stderr); 65 an invalid \
+            policy file.
             """)
 
     @OptionGroup(title: "Database") var store: StoreOptions
@@ -40,7 +41,7 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         let report = try reportingErrors(verbose: store.verbose) { () throws -> ReplayReport in
-            let evaluator = try policyOptions.evaluator()
+            let evaluator = try policyOptions.evaluator(verbose: store.verbose)
             let query = try filters.query(now: now())
             let connections = try store.openStore(.readOnly).connectionCounts(
                 matching: query, withPodAddresses: policyOptions.ipBlockMatchesPodIPs)
@@ -49,6 +50,18 @@ struct ReplayCommand: ParsableCommand {
             output.render(report, top: top == 0 ? nil : top, to: &out)
             return report
         }
-        if failOnBreak && report.total(.wouldBreak) > 0 { throw ExitCode(ExitCodes.conditionHeld) }
+        if failOnBreak && report.total(.wouldBreak) > 0 {
+            // One line on stderr, so cron (which mails output, not the exit status) says why.
+            printError(Self.breakSummary(report))
+            throw ExitCode(ExitCodes.conditionHeld)
+        }
+    }
+
+    /// The line `--fail-on-break` prints when it trips.
+    static func breakSummary(_ report: ReplayReport) -> String {
+        let flows = report.total(.wouldBreak)
+        let groups = report.groups.filter { $0.outcome == .wouldBreak }.count
+        return "flowlog: fail-on-break: \(flows) recorded FORWARDED \(flows == 1 ? "flow" : "flows") "
+            + "(\(groups) \(groups == 1 ? "group" : "groups")) would be denied by the policies"
     }
 }

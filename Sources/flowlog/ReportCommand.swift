@@ -14,14 +14,22 @@ struct ReportCommand: ParsableCommand {
         abstract: "A periodic drop report, for cron: totals, top and new drop pairs, drops per namespace, reason and hour.",
         discussion: """
             --since 24h covers the last 24 hours (a duration or an RFC 3339 time). --window \
-            last-report covers exactly the time since the previous report run (kept in the \
-            database), so consecutive reports neither miss nor repeat anything; the first such run \
-            covers the last 24 hours. A run claims its window in one database transaction before \
+            last-report covers exactly the time since the previous report of the same selection \
+            (its marker, kept in the database), so consecutive reports neither miss nor repeat \
+            anything; the first such run covers the last 24 hours. The selection is what the report \
+            covers apart from time: its --namespace values and --policies paths, in any order \
+            (a --namespace production report and an unfiltered one have separate markers). The \
+            marker moves only when the report is written with --out, or with --mark; a report to \
+            standard output, or any run with --no-mark, previews the window and leaves the marker \
+            where it was. A run that moves the marker claims its window in one database transaction before \
             building the report: when two runs overlap, the later one takes the next window (from \
-            where the first one ended to its own start time, possibly empty, with a note on \
-            stderr), never the same one. A run that fails before its report is written gives its \
+            where the first one ended to its own start time, possibly empty, with a note on a \
+            terminal), never the same one. A run that fails before its report is written gives its \
             window back, unless a later run has already claimed past it. With --policies, the \
-            window's flows are also replayed against the policies. Every time is UTC RFC 3339.
+            window's flows are also replayed against the policies. Every time is UTC RFC 3339. \
+            A window with no flow in a database that holds flows says, in the report and on stderr, \
+            the times of the first and last stored flow (on stderr as a warning when the window \
+            lies wholly before or after them, else as a note).
 
             --out FILE writes atomically (a temporary file renamed over FILE), so a web server \
             never serves half a report; an existing FILE keeps its mode and owner, a new one is \
@@ -29,7 +37,8 @@ struct ReportCommand: ParsableCommand {
             never replaced.
 
             Exit codes: 0 done; 1 failure; 3 with --fail-on-new-drops when drop pairs appeared \
-            that were never seen before the window (cron mails on non-zero); 65 an invalid policy file.
+            that were never seen before the window (with one line on stderr saying how many, which \
+            is what cron mails); 65 an invalid policy file.
             """)
 
     enum Window: String, ExpressibleByArgument, CaseIterable {
@@ -70,6 +79,11 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .customLong("fail-on-new-drops"), help: "Exit 3 when drop pairs appeared that were never seen before the window.")
     var failOnNewDrops = false
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "With --window last-report: move the report's marker to the window's end, or (--no-mark) only preview the window. "
+        + "Default: move it with --out, not when the report goes to standard output."))
+    var mark: Bool?
+
     func validate() throws {
         if window != nil && (since != nil || until != nil) {
             throw ValidationError("--window last-report sets its own start and end; do not combine it with --since or --until")
@@ -79,6 +93,9 @@ struct ReportCommand: ParsableCommand {
         if let since = given.since, since >= (given.until ?? current) {
             throw ValidationError("--since \(since.rfc3339()) is not before the window's end \((given.until ?? current).rfc3339()); "
                                   + "a report window runs forward")
+        }
+        if mark != nil && window != .lastReport {
+            throw ValidationError("--\(mark == true ? "" : "no-")mark applies to --window last-report, which keeps a marker")
         }
         if mode != nil && out == nil { throw ValidationError("--mode sets the permissions of the --out file; give --out too") }
     }
@@ -96,39 +113,22 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let report = try reportingErrors(verbose: store.verbose) { () throws -> PeriodicReport in
-            // Only --window last-report writes (its marker).
-            let flowStore = try store.openStore(window == .lastReport ? .readWrite : .readOnly)
+            // Only a --window last-report run that moves its marker writes.
+            let flowStore = try store.openStore(movesMarker ? .readWrite : .readOnly)
             let current = now()
             let given = try bounds(now: current)
             let until = given.until ?? current
-            // The defaults are a day back (checked: a clock or --until near 1677 has no day before it).
-            let day: Int64 = 86_400_000_000_000
             var evaluator: VerdictEvaluator?
             if !policies.isEmpty {
                 let loaded = try loadPolicies(policies)
-                for diagnostic in loaded.diagnostics { printError(TextEscaping.terminal(diagnostic.description)) }
+                printPolicyDiagnostics(loaded.diagnostics, verbose: store.verbose)
                 evaluator = VerdictEvaluator(policies: loaded.policies, ciliumPolicies: loaded.ciliumPolicies)
             }
-            // The window is claimed (the marker moved to its end in one transaction) before the
-            // report is built, so a concurrent run takes the next window instead of this one.
-            var claim: ReportWindowClaim?
-            let reportWindow: ReportWindow
-            if window == .lastReport {
-                let claimed = try flowStore.claimReportWindow(
-                    name: "default", until: until, firstStart: until.subtracting(nanoseconds: day) ?? Timestamp.earliest)
-                if claimed.isEmpty {
-                    printError("flowlog: note: another report run already covered the time up to "
-                               + "\(claimed.until.rfc3339()); this report's window is empty")
-                }
-                claim = claimed
-                reportWindow = ReportWindow(since: claimed.since, until: claimed.until)
-            } else {
-                reportWindow = ReportWindow(since: given.since ?? current.subtracting(nanoseconds: day) ?? Timestamp.earliest,
-                                            until: until)
-            }
+            let (covered, claim) = try reportWindow(in: flowStore, since: given.since, until: until)
             do {
-                let report = try ReportBuilder.build(store: flowStore, window: reportWindow, namespaces: namespace, top: top,
+                var report = try ReportBuilder.build(store: flowStore, window: covered, namespaces: namespace, top: top,
                                                      evaluator: evaluator, generatedAt: current)
+                if report.totals.flows == 0 { try describeEmptyWindow(&report, store: flowStore) }
                 try write(report)
                 return report
             } catch {
@@ -138,7 +138,11 @@ struct ReportCommand: ParsableCommand {
                 throw error
             }
         }
-        if failOnNewDrops && !report.newPairs.isEmpty { throw ExitCode(ExitCodes.conditionHeld) }
+        if failOnNewDrops && !report.newPairs.isEmpty {
+            // One line on stderr, so cron (which mails output, not the exit status) says why.
+            printError(Self.newDropsSummary(report))
+            throw ExitCode(ExitCodes.conditionHeld)
+        }
     }
 
     /// Renders the report to `--out` (atomically, or in place for a FIFO or device) or to

@@ -168,7 +168,7 @@ struct ClickHouseCLITests {
         let withoutUUIDs = Data(String(decoding: data, as: UTF8.self)
             .replacingOccurrences(of: #""uuid":"[0-9a-f-]*","#, with: "", options: .regularExpression).utf8)
         for database in [sqlite, clickhouse] {
-            let again = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+            let again = try Flowlog.run(["ingest", "--db", database, "--verbose", Flowlog.sampleFlows])
             #expect(again.status == 0)
             #expect(again.standardError.contains("ingested 0 flows"), "\(again.standardError)")
             let stdin = try Flowlog.run(["ingest", "--db", database, "-"], input: withoutUUIDs)
@@ -230,7 +230,7 @@ struct ClickHouseCLITests {
         let clickhouse = ClickHouseCLI.url(name)
         let sqlite = try Self.ingestBoth(scratch, clickhouse: clickhouse)
         for _ in 0..<2 {
-            try Self.expectSameOutput([["report", "--window", "last-report", "-o", "json", "--fail-on-new-drops"]],
+            try Self.expectSameOutput([["report", "--window", "last-report", "--mark", "-o", "json", "--fail-on-new-drops"]],
                                       sqlite: sqlite, clickhouse: clickhouse)
         }
     }

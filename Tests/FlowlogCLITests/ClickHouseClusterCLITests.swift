@@ -15,7 +15,7 @@ struct ClickHouseClusterCLITests {
         let clickhouse = ClickHouseCLI.url(name, cluster: true)
         let sqlite = try ClickHouseCLITests.ingestBoth(scratch, clickhouse: clickhouse)
         // Written twice: the second ingest adds nothing on a cluster either.
-        #expect(try Flowlog.run(["ingest", "--db", clickhouse, Flowlog.sampleFlows]).standardError.contains("ingested 0 flows"))
+        #expect(try Flowlog.run(["ingest", "--db", clickhouse, "--verbose", Flowlog.sampleFlows]).standardError.contains("ingested 0 flows"))
         try ClickHouseCLITests.expectSameOutput(comparedCommands, sqlite: sqlite, clickhouse: clickhouse)
         for shard in ClickHouseCLI.shardHTTPAddresses {
             let count = try ClickHouseCLI.query(shard, "SELECT count() FROM \(name).flows_local")

@@ -5,7 +5,29 @@ import Testing
 struct CommandResult {
     var status: Int32
     var standardOutput: String
+    /// Standard error without the time flowlog puts before each line when standard error is not a
+    /// terminal (as here: a pipe); a line without that prefix is kept as it is, so an exact
+    /// comparison fails on it.
     var standardError: String
+    /// Standard error as written, time prefixes included.
+    var rawStandardError: String = ""
+
+    init(status: Int32, standardOutput: String, standardError: String) {
+        self.status = status
+        self.standardOutput = standardOutput
+        self.rawStandardError = standardError
+        self.standardError = Self.withoutTimes(standardError)
+    }
+
+    /// `text` with the `YYYY-MM-DDTHH:MM:SSZ ` prefix removed from each line that has it.
+    static func withoutTimes(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.prefixMatch(of: logTime).map { line.dropFirst($0.output.count) } ?? line
+        }.joined(separator: "\n")
+    }
+
+    /// The time prefix of a log line: RFC 3339 UTC to the second, and a space.
+    nonisolated(unsafe) static let logTime = #/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z /#
 }
 
 /// Runs the built `flowlog` binary, as a user would.

@@ -49,7 +49,7 @@ import Testing
         }
         process.waitUntilExit()
         group.wait()
-        return MeasuredRun(status: process.terminationStatus, standardError: String(decoding: errorData, as: UTF8.self),
+        return MeasuredRun(status: process.terminationStatus, standardError: CommandResult.withoutTimes(String(decoding: errorData, as: UTF8.self)),
                            peakKiB: peak)
     }
 
@@ -80,7 +80,7 @@ import Testing
     @Test func ingestOfDistinctLargeLabelSetsStaysUnder128MiB() throws {
         let database = scratch.path("labels.db")
         let sets = 8_000
-        let run = try Self.measure(["ingest", "--db", database, "-"]) { handle in
+        let run = try Self.measure(["ingest", "--db", database, "--verbose", "-"]) { handle in
             var chunk = ""
             for index in 0..<sets {
                 chunk += Self.labelSetLine(index, labels: 300)
@@ -102,7 +102,7 @@ import Testing
     @Test func observeAllStreamsUnder64MiB() throws {
         let database = scratch.path("many.db")
         let flows = 300_000
-        let ingest = try Self.measure(["ingest", "--db", database, "-"]) { handle in
+        let ingest = try Self.measure(["ingest", "--db", database, "--verbose", "-"]) { handle in
             var chunk = ""
             for index in 0..<flows {
                 let time = String(format: "2026-11-20T%02d:%02d:%02d.%09dZ", index / 36_000 % 24, index / 600 % 60, index / 10 % 60, index)
@@ -138,7 +138,7 @@ import Testing
         let exported = try Flowlog.run(["observe", "--db", first, "--all", "-o", "json"])
         #expect(exported.standardOutput.split(separator: "\n").count == 2)
         let second = scratch.path("second.db")
-        let reingest = try Flowlog.run(["ingest", "--db", second, "-"], input: Data(exported.standardOutput.utf8))
+        let reingest = try Flowlog.run(["ingest", "--db", second, "--verbose", "-"], input: Data(exported.standardOutput.utf8))
         #expect(reingest.standardError.hasPrefix("ingested 2 flows, 0 duplicates, 0 skipped"), "\(reingest.standardError)")
         let again = try Flowlog.run(["observe", "--db", second, "--all", "-o", "json"])
         let sameOutput = again.standardOutput == exported.standardOutput  // not printed: megabytes

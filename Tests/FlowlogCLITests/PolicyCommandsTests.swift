@@ -195,7 +195,7 @@ import Testing
         try Data((lines.prefix(100).joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: input))
         let process = Process()
         process.executableURL = Flowlog.binary
-        process.arguments = ["ingest", "--db", database, "--follow", input]
+        process.arguments = ["ingest", "--db", database, "--verbose", "--follow", input]
         let error = Pipe()
         process.standardError = error
         process.standardOutput = FileHandle.nullDevice

@@ -49,7 +49,7 @@ import Testing
             let ingest = try Flowlog.run(["ingest", "--db", database, "-"], input: batch)
             #expect(ingest.status == 0, "\(ingest.standardError)")
             ingested += 50
-            let report = try Flowlog.run(["report", "--db", database, "--window", "last-report", "-o", "json"])
+            let report = try Flowlog.run(["report", "--db", database, "--window", "last-report", "--mark", "-o", "json"])
             #expect(report.status == 0, "\(report.standardError)")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(report.standardOutput.utf8)) as? [String: Any])
             let window = try #require(object["window"] as? [String: String])
@@ -93,7 +93,7 @@ import Testing
 
     @Test func pruneKeepsTheNewerFlows() throws {
         _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
-        let result = try Flowlog.run(["prune", "--db", database, "--older-than", "2026-11-20T11:00:00Z", "--vacuum"])
+        let result = try Flowlog.run(["prune", "--db", database, "--older-than", "2026-11-20T11:00:00Z", "--vacuum", "--verbose"])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardError.hasPrefix("pruned before 2026-11-20T11:00:00Z: "))
         let expected = try String(contentsOfFile: Flowlog.sampleFlows, encoding: .utf8).split(separator: "\n")
@@ -126,7 +126,8 @@ import Testing
         #expect(result.status == 0, "\(result.standardError)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         #expect(Set(report.keys) == ["schema", "window", "generated_at", "namespaces", "totals", "top_pairs", "new_pairs",
-                                     "drops_by_namespace", "drops_by_reason", "drops_per_hour", "replay"])
+                                     "drops_by_namespace", "drops_by_reason", "drops_per_hour", "replay", "stored_range"])
+        #expect(report["stored_range"] is NSNull, "set only for a window with no flow")
         #expect(report["schema"] as? String == "flowlog.report/v1")
         let window = try #require(report["window"] as? [String: String])
         #expect(window == ["since": "2026-11-20T10:00:00.000000000Z", "until": "2026-11-20T12:00:00.000000000Z"])

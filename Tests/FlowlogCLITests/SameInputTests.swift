@@ -84,7 +84,7 @@ import Testing
         try gzip.run()
         gzip.waitUntilExit()
         let compressed = try Data(contentsOf: URL(fileURLWithPath: plain + ".gz"))
-        let fromStandardInput = try Flowlog.run(["--db", database, "ingest", "-"], input: compressed)
+        let fromStandardInput = try Flowlog.run(["--db", database, "ingest", "--verbose", "-"], input: compressed)
         #expect(fromStandardInput.status == 0, "\(fromStandardInput.standardError)")
         #expect(fromStandardInput.standardError.contains("ingested 100 flows"), "\(fromStandardInput.standardError)")
 

@@ -52,7 +52,7 @@ import Testing
         #expect(lines[2].hasSuffix("production.jsonl:2999:106: warning: flow.verdict: expected an enum name or number, found an object"))
         #expect(lines[3].hasPrefix("ingested 3499 flows, 0 duplicates, 3 skipped, 2 non-flow records ("))
         #expect(result.standardOutput.isEmpty)
-        let again = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        let again = try Flowlog.run(["ingest", "--db", database, "--verbose", Flowlog.sampleFlows])
         #expect(again.standardError.hasPrefix("ingested 0 flows, 0 duplicates, 0 skipped, 0 non-flow records"))
     }
 
@@ -98,7 +98,7 @@ import Testing
         #expect(first.status == 0)
         #expect(first.standardOutput.split(separator: "\n").count == 3499)
         let copy = scratch.path("copy.db")
-        let reingest = try Flowlog.run(["ingest", "--db", copy, "-"], input: Data(first.standardOutput.utf8))
+        let reingest = try Flowlog.run(["ingest", "--db", copy, "--verbose", "-"], input: Data(first.standardOutput.utf8))
         #expect(reingest.standardError.hasPrefix("ingested 3499 flows, 0 duplicates, 0 skipped"))
         let second = try Flowlog.run(["observe", "--db", copy, "--all", "-o", "json"])
         #expect(second.standardOutput == first.standardOutput)

@@ -24,7 +24,7 @@ import Testing
         let lines = try String(contentsOfFile: Flowlog.sampleFlows, encoding: .utf8).split(separator: "\n").prefix(40)
         let input = scratch.path("flows.jsonl")
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: input))
-        let expected = try Flowlog.run(["ingest", "--db", scratch.path("reference.db"), input])
+        let expected = try Flowlog.run(["ingest", "--db", scratch.path("reference.db"), "--verbose", input])
         let flows = try #require(expected.standardError.firstMatch(of: /ingested (\d+) flows/)?.1)
         var failures: [String] = []
         for round in 0..<20 {
@@ -46,7 +46,8 @@ import Testing
         #expect(try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows]).status == 0)
         var windows: [(since: String, until: String)] = []
         for _ in 0..<5 {
-            let runs = runConcurrently(Array(repeating: ["report", "--db", database, "--window", "last-report", "-o", "json"], count: 3))
+            let runs = runConcurrently(Array(repeating: ["report", "--db", database, "--window", "last-report", "--mark", "-o", "json"],
+                                                   count: 3))
             for result in runs {
                 let run = try result.get()
                 #expect(run.status == 0, "\(run.standardError)")

@@ -69,7 +69,7 @@ import Testing
         let line = #"{"flow":{"time":"2026-11-20T10:00:00Z","uuid":"00000000-0000-4000-8000-000000000001","verdict":"DROPPED","drop_reason_desc":"POLICY_DENIED","event_type":{"type":1,"sub_type":133},"IP":{"source":"10.0.0.1","destination":"10.0.0.2"},"l4":{"TCP":{"source_port":40000,"destination_port":443}},"source":{"identity":100,"namespace":"prod","pod_name":"web-1","labels":["k8s:app=\#u{202E}nimda\#u{2066}x\#u{2069}\#u{200F}"]},"destination":{"identity":2,"labels":["reserved:world"]}}}"#
         try Data((line + "\n").utf8).write(to: URL(fileURLWithPath: input))
         let database = scratch.path("f.db")
-        let ingested = try Flowlog.run(["ingest", "--db", database, input])
+        let ingested = try Flowlog.run(["ingest", "--db", database, "--verbose", input])
         #expect(ingested.standardError.contains("ingested 1 flows"), "\(ingested.standardError)")
         for arguments in [["observe", "-o", "table"], ["observe", "-o", "compact"], ["drops", "-o", "table"],
                           ["drops", "-o", "markdown"], ["drops", "-o", "json"], ["report", "--since", "2026-11-20T09:00:00Z", "--until", "2026-11-20T11:00:00Z"]] {

@@ -51,6 +51,8 @@ final class FailingStore: FlowStore, @unchecked Sendable {
     }
     func releaseReportWindow(_ claim: ReportWindowClaim) throws -> Bool { try base.releaseReportWindow(claim) }
     func recordReport(name: String, until: Timestamp) throws { try base.recordReport(name: name, until: until) }
+    func describeReport(name: String, as description: String) throws { try base.describeReport(name: name, as: description) }
+    func reportDescription(name: String) throws -> String? { try base.reportDescription(name: name) }
     func prune(before cut: Timestamp) throws -> PruneResult { try base.prune(before: cut) }
     func compact() throws { try base.compact() }
 }

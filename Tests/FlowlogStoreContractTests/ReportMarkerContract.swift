@@ -62,6 +62,40 @@ import FlowlogTestSupport
         }
     }
 
+    /// Markers are keyed by the report's selection (`ReportSelection.markerName`): a filtered
+    /// report and the unfiltered one (`default`) claim their windows independently.
+    @Test(arguments: StoreBackend.all)
+    func markersOfDifferentSelectionsDoNotConsumeEachOther(_ backend: StoreBackend) throws {
+        try backend.withFreshStore { store throws in
+            let production = "selection-0123456789abcdef"
+            _ = try store.claimReportWindow(name: "default", until: Self.at(100), firstStart: Self.at(10))
+            let filtered = try store.claimReportWindow(name: production, until: Self.at(150), firstStart: Self.at(50))
+            #expect(filtered == ReportWindowClaim(name: production, since: Self.at(50), until: Self.at(150), previousEnd: nil))
+            let unfiltered = try store.claimReportWindow(name: "default", until: Self.at(200), firstStart: Self.at(0))
+            #expect(unfiltered.since == Self.at(100), "the filtered claim did not move the unfiltered marker")
+            #expect(try store.lastReportEnd(name: production) == Self.at(150))
+            #expect(try store.releaseReportWindow(unfiltered))
+            #expect(try store.lastReportEnd(name: production) == Self.at(150), "a release touches only its own marker")
+        }
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func aDescriptionIsStoredBesideItsMarkerAndReplaced(_ backend: StoreBackend) throws {
+        try backend.withFreshStore { store throws in
+            let name = "selection-00000000000000ff"
+            #expect(try store.reportDescription(name: name) == nil)
+            try store.describeReport(name: name, as: "namespace production")
+            #expect(try store.reportDescription(name: name) == "namespace production")
+            #expect(try store.lastReportEnd(name: name) == nil, "describing a report does not create its marker")
+            #expect(try store.reportDescription(name: "default") == nil, "descriptions are per name")
+            try store.describeReport(name: name, as: "namespace production; policies /p's \"dir\"")
+            #expect(try store.reportDescription(name: name) == "namespace production; policies /p's \"dir\"")
+            _ = try store.claimReportWindow(name: name, until: Self.at(100), firstStart: Self.at(0))
+            #expect(try store.reportDescription(name: name) == "namespace production; policies /p's \"dir\"",
+                    "claiming a window keeps the description")
+        }
+    }
+
     @Test(arguments: StoreBackend.all)
     func theFirstClaimReleasedLeavesNoMarker(_ backend: StoreBackend) throws {
         try backend.withFreshStore { store throws in

@@ -30,15 +30,16 @@ struct PolicyOptions: ParsableArguments {
         if policies.isEmpty { throw ValidationError("--policies is required: give policy files or directories") }
     }
 
-    /// Loads the policies and cluster objects; warnings and notes go to stderr.
+    /// Loads the policies and cluster objects; warnings go to stderr, and notes (a skipped
+    /// kind) too when stderr is a terminal or `verbose` is set.
     /// - Throws: `CLIError.data` with the rendered loader error (exit 65).
-    func evaluator() throws -> VerdictEvaluator {
+    func evaluator(verbose: Bool = false) throws -> VerdictEvaluator {
         do {
             let loaded = try loadPolicies(policies)
             let namespaceObjects = try namespaces.map { try ClusterObjects.loadNamespaces(path: $0) }
             let podObjects = try pods.map { try ClusterObjects.loadPods(path: $0) }
             let diagnostics = loaded.diagnostics + (namespaceObjects?.diagnostics ?? []) + (podObjects?.diagnostics ?? [])
-            for diagnostic in diagnostics { printError(TextEscaping.terminal(diagnostic.description)) }
+            printPolicyDiagnostics(diagnostics, verbose: verbose)
             let options = VerdictEvaluator.Options(namespaces: namespaceObjects?.objects ?? [], pods: podObjects?.objects ?? [],
                                                    ipBlockMatchesPodIPs: ipBlockMatchesPodIPs)
             return VerdictEvaluator(policies: loaded.policies, ciliumPolicies: loaded.ciliumPolicies, options: options)
@@ -55,5 +56,13 @@ func loadPolicies(_ paths: [String]) throws -> PolicyLoadResult {
         return try PolicyLoader.load(paths: paths)
     } catch {
         throw CLIError.data(error.expandedDescription)
+    }
+}
+
+/// Prints policy loader diagnostics on stderr: warnings always, notes as ``printNote(_:verbose:)``.
+func printPolicyDiagnostics(_ diagnostics: [PolicyDiagnostic], verbose: Bool) {
+    for diagnostic in diagnostics {
+        let text = TextEscaping.terminal(diagnostic.description)
+        if diagnostic.severity == .note { printNote(text, verbose: verbose) } else { printError(text) }
     }
 }

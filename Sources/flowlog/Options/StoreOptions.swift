@@ -19,7 +19,7 @@ struct StoreOptions: ParsableArguments {
         valueName: "path"))
     var db: String?
 
-    @Flag(help: "With an error, also print the backend's own message and code, and the SQL statement.")
+    @Flag(help: "Print notes and summaries even when standard error is not a terminal; with an error, also print the backend's own message and code, and the SQL statement.")
     var verbose = false
 
     /// Whether the database was named (`--db` or `$FLOWLOG_DB`) rather than the per-user default.
