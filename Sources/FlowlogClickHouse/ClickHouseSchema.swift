@@ -57,6 +57,7 @@ enum ClickHouseSchema {
     /// Migration `n` (1-based) brings the schema from version `n - 1` to `n`.
     static let all: [Migration] = [
         Migration(tables: version1), Migration(addedColumns: version2), Migration(tables: version3),
+        Migration(tables: retentionTiers),
     ]
 
     static var latestVersion: Int { all.count }
@@ -151,5 +152,12 @@ enum ClickHouseSchema {
         // ClickHouseFlowStore+ReportClaims.swift). `previous` is Int64.min for "no marker yet".
         Table(name: "report_claims", columns: "name String, previous Int64, until Int64, claimant UInt64, released UInt8",
               engine: "Log", isServerLocal: true),
+    ]
+
+    /// Retention tiers (`prune --keep-rollups`): where the drops rollup answers from, the highest
+    /// cut being the current one (as `prune_cuts` is for flows). No row: the rollup follows the
+    /// flows' prune cut, as before this table existed.
+    static let retentionTiers: [Table] = [
+        Table(name: "rollup_cuts", columns: "key UInt64, cut Int64", engine: "ReplacingMergeTree ORDER BY key"),
     ]
 }

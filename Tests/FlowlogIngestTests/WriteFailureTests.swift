@@ -51,7 +51,8 @@ final class FailingStore: FlowStore, @unchecked Sendable {
     }
     func releaseReportWindow(_ claim: ReportWindowClaim) throws -> Bool { try base.releaseReportWindow(claim) }
     func recordReport(name: String, until: Timestamp) throws { try base.recordReport(name: name, until: until) }
-    func prune(before cut: Timestamp) throws -> PruneResult { try base.prune(before: cut) }
+    func prune(before cuts: PruneCuts) throws -> PruneResult { try base.prune(before: cuts) }
+    func retention() throws -> RetentionState { try base.retention() }
     func compact() throws { try base.compact() }
 }
 
