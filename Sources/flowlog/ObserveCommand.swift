@@ -33,11 +33,13 @@ struct ObserveCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors(verbose: store.verbose) {
-            let query = try filters.query(now: now())
+            let flowStore = try store.openStore(.readOnly)
+            // Flows before a prune's cut are gone: say so, and show the retained ones.
+            let query = try flowStore.retained(try filters.query(now: now()), answer: .rawFlows)
             var out = StandardOutput()
             var writer = FlowStreamWriter(format: output)
             // Rows are written as they are read, so `--all` needs no memory per flow.
-            try store.openStore(.readOnly).forEachFlow(matching: query, last: all ? nil : (last ?? 20)) { stored in
+            try flowStore.forEachFlow(matching: query, last: all ? nil : (last ?? 20)) { stored in
                 writer.write(stored.flow, to: &out)
             }
             writer.finish(to: &out)

@@ -127,6 +127,7 @@ struct ReportCommand: ParsableCommand {
                                             until: until)
             }
             do {
+                let reportWindow = try retained(reportWindow, in: flowStore)
                 let report = try ReportBuilder.build(store: flowStore, window: reportWindow, namespaces: namespace, top: top,
                                                      evaluator: evaluator, generatedAt: current)
                 try write(report)
@@ -139,6 +140,24 @@ struct ReportCommand: ParsableCommand {
             }
         }
         if failOnNewDrops && !report.newPairs.isEmpty { throw ExitCode(ExitCodes.conditionHeld) }
+    }
+
+    /// `window` with an edge inside a pruned period rounded to the rollups' buckets (hours where
+    /// connections have a rollup, else minutes), saying so on standard error.
+    private func retained(_ window: ReportWindow, in flowStore: any FlowStore) throws -> ReportWindow {
+        var query = FlowQuery()
+        query.since = window.since
+        query.until = window.until
+        let answer = try flowStore.connectionsAnswer(query, withPodAddresses: false)
+        let state = try flowStore.retention()
+        var plan = state.plan(query, answer: answer == .rawFlows ? query.dropsAnswer : answer)
+        if answer == .rawFlows, let raw = state.rawFlowsStart, state.reachesPrunedPeriod(since: query.since, until: query.until) {
+            // Drops come from the drops rollup; flow totals and replay need connections.
+            plan.note = (plan.note ?? "flowlog: note: flows before \(raw.rfc3339(fractionDigits: 0)) were pruned")
+                + "; flow totals and policy replay cover the retained period only (this store keeps no connection rollup)"
+        }
+        if let note = plan.note { printError(note) }
+        return ReportWindow(since: plan.query.since ?? window.since, until: plan.query.until ?? window.until)
     }
 
     /// Renders the report to `--out` (atomically, or in place for a FIFO or device) or to

@@ -142,6 +142,7 @@ import FlowlogTestSupport
             #expect(statistics.flows == Int64(kept.count))
             #expect(statistics.firstTime == kept.map(\.time).min())
             #expect(statistics.retention == state)
+            #expect(statistics.drops == Int64(kept.filter(\.countsAsDrop).count))
             let minute: Int64 = 60_000_000_000
             let dropMinutes = counted.filter(\.countsAsDrop).map { $0.time.rawValue.floorDiv(minute) }
             #expect(statistics.dropRollupStart == dropMinutes.min().map { Timestamp(rawValue: $0 * minute) })
