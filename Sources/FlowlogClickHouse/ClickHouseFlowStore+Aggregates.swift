@@ -131,10 +131,15 @@ extension ClickHouseFlowStore {
             size += try reader.int64()
         }
         stats.sizeBytes = size
+        stats.retention = try retention()
+        if let minutes = try dropMinutes() {
+            (stats.dropRollupStart, stats.dropRollupEnd) = (minutes.start, minutes.end)
+        }
         return stats
     }
 
-    /// The keys of the endpoints that flows after the prune cut refer to.
+    /// The keys of the endpoints that flows after the prune cut refer to, and (when the rollup
+    /// is kept longer than the flows) the drops rollup's rows after its own cut.
     func referencedEndpointKeys() throws(StoreError) -> Set<UInt64> {
         let visible = pruneCut.map { "time >= \($0)" } ?? "1"
         var referenced = Set<UInt64>()
@@ -142,6 +147,13 @@ extension ClickHouseFlowStore {
             SELECT DISTINCT k FROM (SELECT source AS k FROM \(table("flows")) WHERE \(visible)
                 UNION ALL SELECT destination AS k FROM \(table("flows")) WHERE \(visible))
             """) { (reader: inout RowBinaryReader) throws(StoreError) in referenced.insert(try reader.uint64()) }
+        if let rollupsStart, let pruneCut, rollupsStart < pruneCut {
+            let minute = "minute >= \(rollupsStart.floorDiv(ClickHouseSchema.nanosPerMinute))"
+            try rows("""
+                SELECT DISTINCT k FROM (SELECT source AS k FROM \(table("drop_rollup")) WHERE \(minute)
+                    UNION ALL SELECT destination AS k FROM \(table("drop_rollup")) WHERE \(minute))
+                """) { (reader: inout RowBinaryReader) throws(StoreError) in referenced.insert(try reader.uint64()) }
+        }
         return referenced
     }
 }

@@ -16,8 +16,9 @@ extension ClickHouseFlowStore {
         var flowsCondition: String?
     }
 
-    /// The split of `query`: whole minutes inside its time bounds (and after the prune cut) from
-    /// the rollup, the partial minutes around them from flows.
+    /// The split of `query`: whole minutes inside its time bounds (and after where the rollup
+    /// starts: the prune cut, or the earlier rollup cut of `prune --keep-rollups`) from the
+    /// rollup, the partial minutes around them from flows.
     func dropPlan(_ query: FlowQuery) -> DropPlan {
         // The rollup keys traffic direction (SQLite's does not), so only these need the flows.
         guard query.ports.isEmpty, query.sourceIPs.isEmpty, query.destinationIPs.isEmpty, query.nodes.isEmpty,
@@ -25,7 +26,7 @@ extension ClickHouseFlowStore {
             return DropPlan(minutes: nil, flowsCondition: "1")
         }
         let minute = ClickHouseSchema.nanosPerMinute
-        let lower = [pruneCut, query.since?.rawValue].compactMap { $0 }.max()
+        let lower = [rollupsStart, query.since?.rawValue].compactMap { $0 }.max()
         let upper = query.until?.rawValue
         // The first minute starting at or after `lower`, and the first minute not wholly before `upper`.
         let low = lower.map { $0.floorDiv(minute) + ($0 % minute == 0 ? 0 : 1) }
@@ -137,5 +138,34 @@ extension ClickHouseFlowStore {
                 """, add)
         }
         return result
+    }
+
+    /// The minutes drops are answered from (the rollup's, and the partial ones flows answer),
+    /// `[start, end)`; nil when there are none.
+    func dropMinutes() throws(StoreError) -> (start: Timestamp, end: Timestamp)? {
+        var low = Int64.max
+        var high = Int64.min
+        let add = { (reader: inout RowBinaryReader) throws(StoreError) in
+            let count = try reader.int64()
+            let first = try reader.int64()
+            let last = try reader.int64()
+            if count > 0 { (low, high) = (min(low, first), max(high, last)) }
+        }
+        let plan = dropPlan(FlowQuery())
+        if let minutes = plan.minutes {
+            try rows("""
+                SELECT toInt64(count()), min(minute), max(minute) FROM \(table("drop_rollup"))
+                WHERE \(try rollupConditions(FlowQuery(), minutes: minutes))
+                """, add)
+        }
+        if let extra = plan.flowsCondition {
+            try rows("""
+                SELECT toInt64(count()), min(\(ClickHouseSchema.minute(of: "time"))), max(\(ClickHouseSchema.minute(of: "time")))
+                FROM \(table("flows")) FINAL WHERE \(SQLRules.countsAsDrop) AND \(try conditions(FlowQuery(), withVerdicts: false)) AND \(extra)
+                """, add)
+        }
+        guard low <= high, let start = Timestamp.periodStart(index: low, unitNanos: ClickHouseSchema.nanosPerMinute),
+              let end = Timestamp.periodStart(index: high &+ 1, unitNanos: ClickHouseSchema.nanosPerMinute) else { return nil }
+        return (start, end)
     }
 }

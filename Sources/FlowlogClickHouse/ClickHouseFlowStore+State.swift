@@ -123,8 +123,17 @@ extension ClickHouseFlowStore {
     // MARK: - Retention
 
     func readPruneCut() throws(StoreError) -> Int64? {
+        try readCut("prune_cuts")
+    }
+
+    func readRollupCut() throws(StoreError) -> Int64? {
+        try readCut("rollup_cuts")
+    }
+
+    /// The highest cut recorded in `name` (nil: none).
+    private func readCut(_ name: String) throws(StoreError) -> Int64? {
         var result: Int64?
-        try rows("SELECT toInt64(count()), max(cut) FROM \(table("prune_cuts"))") { (reader: inout RowBinaryReader) throws(StoreError) in
+        try rows("SELECT toInt64(count()), max(cut) FROM \(table(name))") { (reader: inout RowBinaryReader) throws(StoreError) in
             let count = try reader.int64()
             let cut = try reader.int64()
             if count > 0 { result = cut }
@@ -132,29 +141,49 @@ extension ClickHouseFlowStore {
         return result
     }
 
-    /// Hides everything before `cut` from every query at once (a recorded cut), then drops the
-    /// whole days before it (partitions) on every server that holds them, and deletes the
-    /// endpoints no flow after the cut refers to (as SQLite does).
-    public func prune(before cut: Timestamp) throws -> PruneResult {
+    /// Where the drops rollup answers from: its own cut, else the flows' prune cut.
+    var rollupsStart: Int64? { rollupCut ?? pruneCut }
+
+    public func retention() throws -> RetentionState {
+        RetentionState(rawFlowsStart: pruneCut.map(Timestamp.init(rawValue:)),
+                       rollupsStart: rollupsStart.map(Timestamp.init(rawValue:)), keepsConnectionRollup: false)
+    }
+
+    /// Hides flows and lost events before `cuts.raw`, and the drops rollup before where it now
+    /// starts, from every query at once (recorded cuts), then drops the whole days before them
+    /// (partitions) on every server that holds them, and deletes the endpoints neither a visible
+    /// flow nor a visible rollup row refers to (as SQLite does).
+    public func prune(before cuts: PruneCuts) throws -> PruneResult {
         var result = PruneResult()
-        let previous = pruneCut ?? Int64.min
-        guard cut.rawValue > previous else { return result }
-        let range = "time < \(cut.rawValue)" + (pruneCut.map { " AND time >= \($0)" } ?? "")
-        try rows("SELECT toInt64(count()) FROM \(table("flows")) FINAL WHERE \(range)") { (reader: inout RowBinaryReader) throws(StoreError) in
-            result.flows = try reader.int64()
+        let previous = try retention()
+        let next = cuts.state(after: previous)
+        guard next != previous else { return result }
+        if next.rawFlowsStart != previous.rawFlowsStart, let cut = next.rawFlowsStart {
+            let range = "time < \(cut.rawValue)" + (pruneCut.map { " AND time >= \($0)" } ?? "")
+            try rows("SELECT toInt64(count()) FROM \(table("flows")) FINAL WHERE \(range)") { (reader: inout RowBinaryReader) throws(StoreError) in
+                result.flows = try reader.int64()
+            }
+            try rows("SELECT toInt64(count()) FROM \(table("lost_events")) FINAL WHERE \(range)") { (reader: inout RowBinaryReader) throws(StoreError) in
+                result.lostEvents = try reader.int64()
+            }
+            try insertCut(cut.rawValue, into: "prune_cuts")
+            pruneCut = cut.rawValue
         }
-        try rows("SELECT toInt64(count()) FROM \(table("lost_events")) FINAL WHERE \(range)") { (reader: inout RowBinaryReader) throws(StoreError) in
-            result.lostEvents = try reader.int64()
+        if let start = next.rollupsStart, start.rawValue != rollupCut {
+            try insertCut(start.rawValue, into: "rollup_cuts")
+            rollupCut = start.rawValue
         }
-        var rows = TabSeparatedWriter()
-        rows.int(UInt64(bitPattern: cut.rawValue))
-        rows.int(cut.rawValue)
-        rows.endRow()
-        try insert(into: "prune_cuts", columns: "key, cut", rows: rows)
-        pruneCut = cut.rawValue
-        try dropPartitions(before: cut.rawValue)
+        try dropPartitions(flowsBefore: pruneCut ?? Int64.min, rollupBefore: rollupsStart ?? Int64.min)
         try deleteUnreferencedEndpoints(&result)
         return result
+    }
+
+    private func insertCut(_ cut: Int64, into name: String) throws(StoreError) {
+        var rows = TabSeparatedWriter()
+        rows.int(UInt64(bitPattern: cut))
+        rows.int(cut)
+        rows.endRow()
+        try insert(into: name, columns: "key, cut", rows: rows)
     }
 
     /// Deletes the endpoints no visible flow refers to, with an `ALTER … DELETE` on every server
@@ -195,10 +224,10 @@ extension ClickHouseFlowStore {
         endpointsByKey = nil
     }
 
-    /// Drops the day partitions of flows, lost events and the drops rollup that hold only times
-    /// before `cut` (the rollup's minutes before the cut's minute: a partial minute stays, and
-    /// queries read that minute from flows).
-    private func dropPartitions(before cut: Int64) throws(StoreError) {
+    /// Drops the day partitions of flows and lost events that hold only times before
+    /// `flowsBefore`, and of the drops rollup that hold only minutes before the minute of
+    /// `rollupBefore` (a partial minute stays, and queries read that minute from flows).
+    private func dropPartitions(flowsBefore cut: Int64, rollupBefore rollupCut: Int64) throws(StoreError) {
         let day = ClickHouseSchema.nanosPerDay
         var servers = [client]
         if let cluster = location.cluster { servers = try ClickHouseMigrator(store: self).shards(cluster) }
@@ -220,7 +249,7 @@ extension ClickHouseFlowStore {
                         : partition.multipliedReportingOverflow(by: unit)
                     // In the table's own unit (nanoseconds, or minutes for the rollup).
                     let exclusiveEnd = partition >= 0 ? end : end + 1
-                    let cutInUnit = unit == day ? cut : cut.floorDiv(ClickHouseSchema.nanosPerMinute)
+                    let cutInUnit = unit == day ? cut : rollupCut.floorDiv(ClickHouseSchema.nanosPerMinute)
                     guard !overflow, exclusiveEnd <= cutInUnit else { continue }
                     try server.execute("ALTER TABLE \(database).\(name)\(suffix) DROP PARTITION \(partition)")
                 }

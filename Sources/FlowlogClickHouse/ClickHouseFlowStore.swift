@@ -44,6 +44,8 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
     var claimsMade: UInt64 = 0
     /// Everything before this time was pruned (nil: never pruned).
     var pruneCut: Int64?
+    /// The drops rollup answers from this time on (nil: from the prune cut, or never pruned).
+    var rollupCut: Int64?
     /// Batches whose rows this store wrote (for ``ClickHouseLocation/killBeforeCheckpoint``).
     private var batchesWritten = 0
     /// The last version written to a `ReplacingMergeTree(updated)` table.
@@ -72,6 +74,7 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
         nonce = seed ^ (seed >> 33)
         try ClickHouseMigrator(store: self, creates: access.createsStore).migrate()
         pruneCut = try readPruneCut()
+        rollupCut = try readRollupCut()
     }
 
     /// `database.name` of a table as queries and inserts name it.

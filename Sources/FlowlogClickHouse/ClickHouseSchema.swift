@@ -58,6 +58,7 @@ enum ClickHouseSchema {
     static let all: [Migration] = [
         Migration(tables: version1), Migration(addedColumns: version2), Migration(tables: version3),
         Migration(tables: version4),
+        Migration(tables: retentionTiers),
     ]
 
     static var latestVersion: Int { all.count }
@@ -160,5 +161,12 @@ enum ClickHouseSchema {
     static let version4: [Table] = [
         Table(name: "report_descriptions", columns: "key UInt64, name String, description String, updated Int64",
               engine: "ReplacingMergeTree(updated) ORDER BY key"),
+    ]
+
+    /// Retention tiers (`prune --keep-rollups`): where the drops rollup answers from, the highest
+    /// cut being the current one (as `prune_cuts` is for flows). No row: the rollup follows the
+    /// flows' prune cut, as before this table existed.
+    static let retentionTiers: [Table] = [
+        Table(name: "rollup_cuts", columns: "key UInt64, cut Int64", engine: "ReplacingMergeTree ORDER BY key"),
     ]
 }

@@ -70,10 +70,14 @@ extension SQLiteFlowStore {
 
     // MARK: - Retention
 
-    /// Deletes flows and lost-event records older than `cut`, keeps both rollups exact (the
-    /// hour that straddles the cut is recounted from the flows that remain), and deletes interned
-    /// endpoints, label sets and strings nothing uses any more.
-    public func prune(before cut: Timestamp) throws -> PruneResult {
+    /// Deletes flows and lost-event records older than `cuts.raw`. With one cut (rollups
+    /// following the flows) both rollups stay exact: rows of whole hours before the cut go, and
+    /// the hour that straddles it is recounted from the flows that remain. With an earlier rollup
+    /// cut, rollup rows of whole hours before the hour it falls in go, and the rest answer the
+    /// period whose flows are gone. Deletes interned endpoints, label sets and strings nothing
+    /// uses any more, and records the cuts in `meta`.
+    public func prune(before cuts: PruneCuts) throws -> PruneResult {
+        let cut = cuts.raw
         let hourNanos: Int64 = 3_600_000_000_000
         let boundaryHour = cut.rawValue.floorDiv(hourNanos)
         // The boundary hour's nanoseconds, clamped: near 1677 and 2262 an hour's start or end is
@@ -82,12 +86,22 @@ extension SQLiteFlowStore {
         let boundaryEnd = (boundaryHour + 1).multipliedClamped(by: hourNanos)
         var result = PruneResult()
         try connection.transaction {
+            let previous = try retentionState()
             result.flows = try deleteCounting("DELETE FROM flows WHERE time < ?", cut.rawValue)
             result.lostEvents = try deleteCounting("DELETE FROM lost_events WHERE time < ?", cut.rawValue)
-            // Rollup rows of whole hours before the cut go; the boundary hour is recounted.
-            _ = try deleteCounting("DELETE FROM flow_rollup WHERE hour <= ?", boundaryHour)
-            _ = try deleteCounting("DELETE FROM drop_rollup WHERE minute < ?", (boundaryHour + 1) * 60)
-            try recountRollups(from: boundaryStart, to: boundaryEnd, lastHour: boundaryEnd == Int64.max)
+            if cuts.rollupsFollowFlows(previous: previous) {
+                // Rollup rows of whole hours before the cut go; the boundary hour is recounted.
+                _ = try deleteCounting("DELETE FROM flow_rollup WHERE hour <= ?", boundaryHour)
+                _ = try deleteCounting("DELETE FROM drop_rollup WHERE minute < ?", (boundaryHour + 1) * 60)
+                try recountRollups(from: boundaryStart, to: boundaryEnd, lastHour: boundaryEnd == Int64.max)
+            } else {
+                // Whole hours before the rollup cut's hour go; nothing is recounted (the flows
+                // of the hours kept may be gone).
+                let firstHour = cuts.rollups.rawValue.floorDiv(hourNanos)
+                _ = try deleteCounting("DELETE FROM flow_rollup WHERE hour < ?", firstHour)
+                _ = try deleteCounting("DELETE FROM drop_rollup WHERE minute < ?", firstHour * 60)
+            }
+            try writeRetention(cuts.state(after: previous))
             result.endpoints = try deleteCounting("""
                 DELETE FROM endpoints WHERE id NOT IN (
                     SELECT source FROM flows UNION SELECT destination FROM flows
@@ -140,6 +154,31 @@ extension SQLiteFlowStore {
         if let value { try statement.bind(value, at: 1) }
         try statement.run()
         return Int64(connection.changes)
+    }
+
+    /// How far flows and rollups were pruned, from `meta` (no row: never pruned).
+    public func retention() throws -> RetentionState {
+        try retentionState()
+    }
+
+    private func retentionState() throws(StoreError) -> RetentionState {
+        let raw = try connection.scalarInt("SELECT value FROM meta WHERE key = 'raw_flows_start'")
+        let rollups = try connection.scalarInt("SELECT value FROM meta WHERE key = 'rollups_start'")
+        return RetentionState(rawFlowsStart: raw.map(Timestamp.init(rawValue:)), rollupsStart: rollups.map(Timestamp.init(rawValue:)),
+                              keepsConnectionRollup: true)
+    }
+
+    private func writeRetention(_ state: RetentionState) throws(StoreError) {
+        let statement = try connection.prepare("""
+            INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value
+            """)
+        for (key, time) in [("raw_flows_start", state.rawFlowsStart), ("rollups_start", state.rollupsStart)] {
+            guard let time else { continue }
+            statement.reset()
+            try statement.bind(key, at: 1)
+            try statement.bind(time.rawValue, at: 2)
+            try statement.run()
+        }
     }
 
     /// Rebuilds the database file to return the space pruning freed (`VACUUM`).

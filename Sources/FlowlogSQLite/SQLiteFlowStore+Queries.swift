@@ -247,6 +247,21 @@ extension SQLiteFlowStore {
             stats.lastTime = Timestamp(rawValue: range.int64(1))
         }
         stats.drops = try connection.scalarInt("SELECT coalesce(sum(count), 0) FROM drop_rollup") ?? 0
+        let minutes = try connection.prepare("SELECT min(minute), max(minute) FROM drop_rollup")
+        if try minutes.step(), !minutes.isNull(0) {
+            stats.dropRollupStart = Timestamp.periodStart(index: minutes.int64(0), unitNanos: 60_000_000_000)
+            stats.dropRollupEnd = Timestamp.periodStart(index: minutes.int64(1) &+ 1, unitNanos: 60_000_000_000)
+        }
+        stats.retention = try retention()
+        if let raw = stats.retention.rawFlowsStart {
+            // The drops of the raw flows kept; the rollup reaches further back.
+            var retained = FlowQuery()
+            retained.since = raw
+            stats.drops = 0
+            for count in try dropsPerHour(matching: retained).values {
+                stats.drops = try stats.drops.addingChecked(count, "drop counts", path: path)
+            }
+        }
         stats.lostEvents = try connection.scalarInt("SELECT coalesce(sum(count), 0) FROM lost_events") ?? 0
         stats.endpoints = try connection.scalarInt("SELECT count(*) FROM endpoints") ?? 0
         stats.labelSets = try connection.scalarInt("SELECT count(*) FROM label_sets") ?? 0

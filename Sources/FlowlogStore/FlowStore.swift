@@ -284,6 +284,11 @@ public struct StoreStatistics: Sendable, Equatable {
     public var checkpoints: [InputCheckpoint] = []
     /// The store's size on disk, when the backend can tell.
     public var sizeBytes: Int64?
+    /// How far `prune` has cut the raw flows and the rollups.
+    public var retention = RetentionState(keepsConnectionRollup: false)
+    /// The whole minutes the drops rollup holds, `[start, end)` (nil when it holds none).
+    public var dropRollupStart: Timestamp?
+    public var dropRollupEnd: Timestamp?
 }
 
 /// Where flows are kept. SQLite is the first implementation; a distributed backend can follow
@@ -341,9 +346,14 @@ public protocol FlowStore: AnyObject {
 
     // MARK: Retention and maintenance
 
-    /// Deletes flows and lost events older than `cut`, keeping every answer about later times
-    /// exact (rollups are recounted at the boundary), and entries nothing refers to any more.
-    func prune(before cut: Timestamp) throws -> PruneResult
+    /// Deletes flows and lost events older than `cuts.raw` and rollup rows older than
+    /// `cuts.rollups`, and entries nothing refers to any more. When both cuts are one, every
+    /// answer about later times stays exact (rollups are recounted at the boundary); else the
+    /// rollups keep whole hours from the hour of the rollup cut, and answer the period between.
+    /// Records the cuts (``retention()``).
+    func prune(before cuts: PruneCuts) throws -> PruneResult
+    /// How far raw flows and rollups have been pruned.
+    func retention() throws -> RetentionState
     /// Returns freed space to the file system (SQLite's `VACUUM`; a no-op where the backend
     /// reclaims space itself).
     func compact() throws
@@ -355,5 +365,10 @@ public protocol FlowStore: AnyObject {
 }
 
 extension FlowStore {
+    /// Prunes raw flows and rollups at one cut (``prune(before:)-(PruneCuts)``).
+    public func prune(before cut: Timestamp) throws -> PruneResult {
+        try prune(before: PruneCuts(raw: cut))
+    }
+
     public var preferredBatchSize: (flows: Int, bytes: Int)? { nil }
 }

@@ -33,8 +33,10 @@ struct DropsCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors(verbose: store.verbose) {
-            let query = try filters.query(now: now())
-            let counts = try store.openStore(.readOnly).dropCounts(matching: query)
+            let flowStore = try store.openStore(.readOnly)
+            let asked = try filters.query(now: now())
+            let query = try flowStore.retained(asked, answer: asked.dropsAnswer)
+            let counts = try flowStore.dropCounts(matching: query)
             let report = DropAggregator.report(counts, by: by, top: top == 0 ? nil : top)
             var out = StandardOutput()
             output.render(report, to: &out)

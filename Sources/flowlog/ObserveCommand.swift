@@ -42,17 +42,18 @@ struct ObserveCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors(verbose: store.verbose) {
-            let query = try filters.query(now: now())
+            let flowStore = try store.openStore(.readOnly)
+            // Flows before a prune's cut are gone: say so, and show the retained ones.
+            let query = try flowStore.retained(try filters.query(now: now()), answer: .rawFlows)
             var out = StandardOutput()
             var writer = FlowStreamWriter(format: output)
             // Rows are written as they are read, so `--all` needs no memory per flow. `--first`
             // reads oldest first and stops after N.
-            let store = try store.openStore(.readOnly)
             if let first {
                 var written = 0
                 do {
                     if first > 0 {
-                        try store.forEachFlow(matching: query, last: nil) { stored in
+                        try flowStore.forEachFlow(matching: query, last: nil) { stored in
                             writer.write(stored.flow, to: &out)
                             written += 1
                             if written == first { throw EnoughFlows() }
@@ -60,7 +61,7 @@ struct ObserveCommand: ParsableCommand {
                     }
                 } catch is EnoughFlows {}
             } else {
-                try store.forEachFlow(matching: query, last: all ? nil : (last ?? 20)) { stored in
+                try flowStore.forEachFlow(matching: query, last: all ? nil : (last ?? 20)) { stored in
                     writer.write(stored.flow, to: &out)
                 }
             }

@@ -42,9 +42,11 @@ struct ReplayCommand: ParsableCommand {
     func run() throws {
         let report = try reportingErrors(verbose: store.verbose) { () throws -> ReplayReport in
             let evaluator = try policyOptions.evaluator(verbose: store.verbose)
-            let query = try filters.query(now: now())
-            let connections = try store.openStore(.readOnly).connectionCounts(
-                matching: query, withPodAddresses: policyOptions.ipBlockMatchesPodIPs)
+            let flowStore = try store.openStore(.readOnly)
+            let asked = try filters.query(now: now())
+            let withPodAddresses = policyOptions.ipBlockMatchesPodIPs
+            let query = try flowStore.retained(asked, answer: try flowStore.connectionsAnswer(asked, withPodAddresses: withPodAddresses))
+            let connections = try flowStore.connectionCounts(matching: query, withPodAddresses: withPodAddresses)
             let report = PolicyReplay.run(connections, evaluator: evaluator, grouping: by)
             var out = StandardOutput()
             output.render(report, top: top == 0 ? nil : top, to: &out)

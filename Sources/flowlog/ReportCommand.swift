@@ -126,7 +126,8 @@ struct ReportCommand: ParsableCommand {
             }
             let (covered, claim) = try reportWindow(in: flowStore, since: given.since, until: until)
             do {
-                var report = try ReportBuilder.build(store: flowStore, window: covered, namespaces: namespace, top: top,
+                let answered = try retained(covered, in: flowStore)
+                var report = try ReportBuilder.build(store: flowStore, window: answered, namespaces: namespace, top: top,
                                                      evaluator: evaluator, generatedAt: current)
                 if report.totals.flows == 0 { try describeEmptyWindow(&report, store: flowStore) }
                 try write(report)
@@ -143,6 +144,24 @@ struct ReportCommand: ParsableCommand {
             printError(Self.newDropsSummary(report))
             throw ExitCode(ExitCodes.conditionHeld)
         }
+    }
+
+    /// `window` with an edge inside a pruned period rounded to the rollups' buckets (hours where
+    /// connections have a rollup, else minutes), saying so on standard error.
+    private func retained(_ window: ReportWindow, in flowStore: any FlowStore) throws -> ReportWindow {
+        var query = FlowQuery()
+        query.since = window.since
+        query.until = window.until
+        let answer = try flowStore.connectionsAnswer(query, withPodAddresses: false)
+        let state = try flowStore.retention()
+        var plan = state.plan(query, answer: answer == .rawFlows ? query.dropsAnswer : answer)
+        if answer == .rawFlows, let raw = state.rawFlowsStart, state.reachesPrunedPeriod(since: query.since, until: query.until) {
+            // Drops come from the drops rollup; flow totals and replay need connections.
+            plan.note = (plan.note ?? "flowlog: note: flows before \(raw.rfc3339(fractionDigits: 0)) were pruned")
+                + "; flow totals and policy replay cover the retained period only (this store keeps no connection rollup)"
+        }
+        if let note = plan.note { printError(note) }
+        return ReportWindow(since: plan.query.since ?? window.since, until: plan.query.until ?? window.until)
     }
 
     /// Renders the report to `--out` (atomically, or in place for a FIFO or device) or to

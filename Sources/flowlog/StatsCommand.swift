@@ -9,7 +9,7 @@ import ArgumentParser
 struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
-        abstract: "What the database holds: flows, time range, verdicts, size and input checkpoints.")
+        abstract: "What the database holds: flows, time ranges (raw flows and the drops rollup), verdicts, size and input checkpoints.")
 
     @OptionGroup(title: "Database") var store: StoreOptions
 
@@ -28,6 +28,15 @@ struct StatsCommand: ParsableCommand {
                 out.write("  \(verdict.name): \(count)\n")
             }
             out.write("drops:         \(stats.drops) (each dropped packet once)\n")
+            if let raw = stats.retention.rawFlowsStart {
+                out.write("raw flows:     pruned before \(raw.rfc3339(fractionDigits: 3))\n")
+            }
+            if let start = stats.dropRollupStart, let end = stats.dropRollupEnd {
+                out.write("drops rollup:  \(start.rfc3339(fractionDigits: 0)) to \(end.rfc3339(fractionDigits: 0)) (whole minutes)\n")
+            }
+            if let rollups = stats.retention.rollupsStart, rollups != stats.retention.rawFlowsStart {
+                out.write("rollups:       pruned before \(rollups.rfc3339(fractionDigits: 3))\n")
+            }
             out.write("lost events:   \(stats.lostEvents) (flows Hubble reported as lost)\n")
             for (kind, count) in stats.nonFlowRecords.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 out.write("\(kind.rawValue): \(count)\n")

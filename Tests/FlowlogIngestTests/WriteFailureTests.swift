@@ -53,7 +53,8 @@ final class FailingStore: FlowStore, @unchecked Sendable {
     func recordReport(name: String, until: Timestamp) throws { try base.recordReport(name: name, until: until) }
     func describeReport(name: String, as description: String) throws { try base.describeReport(name: name, as: description) }
     func reportDescription(name: String) throws -> String? { try base.reportDescription(name: name) }
-    func prune(before cut: Timestamp) throws -> PruneResult { try base.prune(before: cut) }
+    func prune(before cuts: PruneCuts) throws -> PruneResult { try base.prune(before: cuts) }
+    func retention() throws -> RetentionState { try base.retention() }
     func compact() throws { try base.compact() }
 }
 

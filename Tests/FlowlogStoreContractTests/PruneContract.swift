@@ -76,4 +76,84 @@ import FlowlogTestSupport
             #expect(try store.dropCounts(matching: FlowQuery()).map(\.source) == [Fixtures.pod("old-client")])
         }
     }
+
+    struct Tiers: Sendable, CustomTestStringConvertible {
+        var raw: String
+        var rollups: String
+        /// Where the rollups answer from afterwards: the start of the rollup cut's hour.
+        var rollupsStart: String
+        var testDescription: String { "raw \(raw), rollups \(rollups)" }
+    }
+
+    static let tiers = [
+        Tiers(raw: "2026-11-20T11:30:00.000000001Z", rollups: "2026-11-20T09:00:00Z", rollupsStart: "2026-11-20T09:00:00Z"),
+        Tiers(raw: "2026-11-20T11:30:00.000000001Z", rollups: "2026-11-20T10:52:10.25Z", rollupsStart: "2026-11-20T10:00:00Z"),
+        Tiers(raw: "2026-11-21T00:00:00Z", rollups: "2026-11-19T00:00:00Z", rollupsStart: "2026-11-19T00:00:00Z"),
+        Tiers(raw: "2026-11-20T10:52:10.25Z", rollups: "2026-11-20T10:52:10.25Z", rollupsStart: "2026-11-20T10:52:10.25Z"),
+    ]
+
+    /// `prune --older-than … --keep-rollups …`: the raw flows go at the first cut; drops of
+    /// every whole minute from the rollup cut's hour on are what they were (the rollup answers
+    /// where the flows are gone); the store records both cuts and reports both ranges.
+    @Test(arguments: StoreBackend.all, tiers)
+    func pruneKeepsRollupsPastTheRawFlows(_ backend: StoreBackend, _ tiers: Tiers) throws {
+        try backend.withFreshStore { store throws in
+            let flows = try ContractData.sampleStore(store)
+            let raw = try #require(Timestamp(rfc3339: tiers.raw))
+            let rollupCut = try #require(Timestamp(rfc3339: tiers.rollups))
+            let rollupsStart = try #require(Timestamp(rfc3339: tiers.rollupsStart))
+            #expect(try store.retention().rawFlowsStart == nil)
+
+            let result = try store.prune(before: PruneCuts(raw: raw, rollups: rollupCut))
+            let kept = flows.filter { $0.time >= raw }
+            let counted = flows.filter { $0.time >= rollupsStart }
+            #expect(result.flows == Int64(flows.count - kept.count))
+            #expect(Set(try store.flows(matching: FlowQuery(), last: nil).map(\.flow)) == Set(kept))
+            let state = try store.retention()
+            #expect(state.rawFlowsStart == raw)
+            #expect(state.rollupsStart == rollupsStart)
+
+            // Windows on whole minutes (as the commands round them in the pruned period), and
+            // one that starts inside a minute of the retained period.
+            var windows: [FlowQuery] = [FlowQuery()]
+            for (since, until) in [("2026-11-20T10:41:00Z", nil), ("2026-11-20T10:00:00Z", "2026-11-20T11:31:00Z"),
+                                   ("2026-11-20T11:45:30.5Z", nil), (nil, "2026-11-20T11:00:00Z")] as [(String?, String?)] {
+                var query = FlowQuery()
+                query.since = try since.map { try #require(Timestamp(rfc3339: $0)) }
+                query.until = try until.map { try #require(Timestamp(rfc3339: $0)) }
+                windows.append(query)
+            }
+            var namespace = FlowQuery()
+            namespace.either.namespaces = ["production"]
+            windows.append(namespace)
+            for query in windows {
+                #expect(Set(try store.dropCounts(matching: query)) == ContractData.dropCounts(counted, matching: query))
+                #expect(try store.dropsPerHour(matching: query) == ContractData.dropsPerHour(counted, matching: query))
+            }
+            // Connections: from a connection rollup where the backend keeps one (whole hours),
+            // else from the raw flows kept.
+            var hours = FlowQuery()
+            hours.since = rollupsStart
+            let connected = state.keepsConnectionRollup ? counted : kept
+            #expect(Set(try store.connectionCounts(matching: hours, withPodAddresses: false))
+                    == ContractData.connectionCounts(connected, matching: hours, withPodAddresses: false))
+
+            let statistics = try store.statistics()
+            #expect(statistics.flows == Int64(kept.count))
+            #expect(statistics.firstTime == kept.map(\.time).min())
+            #expect(statistics.retention == state)
+            #expect(statistics.drops == Int64(kept.filter(\.countsAsDrop).count))
+            let minute: Int64 = 60_000_000_000
+            let dropMinutes = counted.filter(\.countsAsDrop).map { $0.time.rawValue.floorDiv(minute) }
+            #expect(statistics.dropRollupStart == dropMinutes.min().map { Timestamp(rawValue: $0 * minute) })
+            #expect(statistics.dropRollupEnd == dropMinutes.max().map { Timestamp(rawValue: ($0 + 1) * minute) })
+
+            // A later prune with one cut makes the rollups follow the flows again.
+            let later = try #require(Timestamp(rfc3339: "2026-11-21T00:00:00Z"))
+            _ = try store.prune(before: later)
+            #expect(try store.retention().rawFlowsStart == later)
+            #expect(try store.retention().rollupsStart == later)
+            #expect(try store.dropCounts(matching: FlowQuery()).isEmpty)
+        }
+    }
 }
