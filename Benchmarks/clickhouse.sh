@@ -108,7 +108,7 @@ say "| clickhouse-client INSERT … FORMAT JSONEachRow (flattened) | $CLIENT | $
 say "| flowlog ingest | $INGEST | $(python3 -c "print(f'{$N / $INGEST:,.0f}')") | 1.00× |"
 say ""
 say "flowlog ingest peak RSS: $RSS MiB"
-say "re-ingesting the same file: $("$FLOWLOG" --db "clickhouse://$SERVER/flowlog_bench" ingest "$FLOWS" 2>&1 | tail -1)"
+say "re-ingesting the same file: $("$FLOWLOG" --db "clickhouse://$SERVER/flowlog_bench" ingest --verbose "$FLOWS" 2>&1 | tail -1)"
 fi
 ONE_URL="clickhouse://$SERVER/flowlog_bench"
 if [ "$STORED" != "$N" ]; then
