@@ -48,18 +48,7 @@ extension ClickHouseFlowStore {
         var clauses: [String] = []
         if let low = minutes.low { clauses.append("minute >= \(low)") }
         if let high = minutes.high { clauses.append("minute < \(high)") }
-        if !query.either.isEmpty {
-            clauses.append("(\(try endpointCondition("source", query.either)) OR \(try endpointCondition("destination", query.either)))")
-        }
-        if !query.source.isEmpty { clauses.append(try endpointCondition("source", query.source)) }
-        if !query.destination.isEmpty { clauses.append(try endpointCondition("destination", query.destination)) }
-        if !query.protocols.isEmpty { clauses.append("protocol IN (\(query.protocols.map { String($0.rawValue) }.joined(separator: ",")))") }
-        if !query.dropReasons.isEmpty {
-            clauses.append("drop_reason IN (\(query.dropReasons.map { String($0.rawValue) }.joined(separator: ",")))")
-        }
-        if !query.trafficDirections.isEmpty {
-            clauses.append("traffic_direction IN (\(query.trafficDirections.map { String($0.rawValue) }.joined(separator: ",")))")
-        }
+        clauses += try rollupKeyConditions(query)
         return clauses.isEmpty ? "1" : clauses.joined(separator: " AND ")
     }
 

@@ -61,15 +61,7 @@ extension ClickHouseFlowStore {
     func conditions(_ query: FlowQuery, withVerdicts: Bool = true, withPruneCut: Bool = true) throws(StoreError) -> String {
         var clauses: [String] = []
         if withPruneCut, let pruneCut { clauses.append("time >= \(pruneCut)") }
-        if !query.either.isEmpty {
-            clauses.append("(\(try endpointCondition("source", query.either)) OR \(try endpointCondition("destination", query.either)))")
-        }
-        if !query.source.isEmpty { clauses.append(try endpointCondition("source", query.source)) }
-        if !query.destination.isEmpty { clauses.append(try endpointCondition("destination", query.destination)) }
-        if !query.protocols.isEmpty { clauses.append("protocol IN (\(query.protocols.map { String($0.rawValue) }.joined(separator: ",")))") }
-        if !query.dropReasons.isEmpty {
-            clauses.append("drop_reason IN (\(query.dropReasons.map { String($0.rawValue) }.joined(separator: ",")))")
-        }
+        clauses += try rollupKeyConditions(query)
         if withVerdicts, !query.verdicts.isEmpty {
             clauses.append("verdict IN (\(query.verdicts.map { String($0.code) }.joined(separator: ",")))")
         }
@@ -84,13 +76,29 @@ extension ClickHouseFlowStore {
             let names = try nodeNames(query.nodes)
             clauses.append(names.isEmpty ? "0" : "node IN (\(names.joined(separator: ",")))")
         }
-        if !query.trafficDirections.isEmpty {
-            clauses.append("traffic_direction IN (\(query.trafficDirections.map { String($0.rawValue) }.joined(separator: ",")))")
-        }
         if let since = query.since { clauses.append("time >= \(since.rawValue)") }
         if let until = query.until { clauses.append("time < \(until.rawValue)") }
         clauses += try hubbleClauses(query)
         return clauses.isEmpty ? "1" : clauses.joined(separator: " AND ")
+    }
+
+    /// The conditions on the columns the flows table and the drops rollup share (endpoints,
+    /// protocol, drop reason, traffic direction), so both answer a filter the same way.
+    func rollupKeyConditions(_ query: FlowQuery) throws(StoreError) -> [String] {
+        var clauses: [String] = []
+        if !query.either.isEmpty {
+            clauses.append("(\(try endpointCondition("source", query.either)) OR \(try endpointCondition("destination", query.either)))")
+        }
+        if !query.source.isEmpty { clauses.append(try endpointCondition("source", query.source)) }
+        if !query.destination.isEmpty { clauses.append(try endpointCondition("destination", query.destination)) }
+        if !query.protocols.isEmpty { clauses.append("protocol IN (\(query.protocols.map { String($0.rawValue) }.joined(separator: ",")))") }
+        if !query.dropReasons.isEmpty {
+            clauses.append("drop_reason IN (\(query.dropReasons.map { String($0.rawValue) }.joined(separator: ",")))")
+        }
+        if !query.trafficDirections.isEmpty {
+            clauses.append("traffic_direction IN (\(query.trafficDirections.map { String($0.rawValue) }.joined(separator: ",")))")
+        }
+        return clauses
     }
 
     /// The stored node names the patterns match, by the one node-pattern rule (`FlowQuery.matches`).
