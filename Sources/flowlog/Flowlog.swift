@@ -42,7 +42,14 @@ struct Flowlog: ParsableCommand {
             // Help and --version go to standard output; an ExitCode has printed its own error.
             if code == .success || error is ExitCode { Flowlog.exit(withError: error) }
             var message = fullMessage(for: error)
-            if message.hasPrefix("Error: ") { message = "flowlog: error: " + message.dropFirst("Error: ".count) }
+            if message.hasPrefix("Error: ") {
+                // The first line says what was wrong; the parser's usage lines follow it.
+                let rest = message.dropFirst("Error: ".count)
+                let firstLine = rest.prefix { $0 != "\n" }
+                let command = arguments.first { !$0.hasPrefix("-") }
+                message = "flowlog: error: " + UnknownOptionAdvice.rewrite(String(firstLine), command: command)
+                    + rest.dropFirst(firstLine.count)
+            }
             printError(TextEscaping.terminalLines(message))
             Flowlog.exit(withError: ExitCode(code.rawValue))
         }
