@@ -35,7 +35,7 @@ struct DropsCommand: ParsableCommand {
         try reportingErrors(verbose: store.verbose) {
             let flowStore = try store.openStore(.readOnly)
             let asked = try filters.query(now: now())
-            let query = try flowStore.retained(asked, answer: asked.dropsAnswer)
+            let query = try flowStore.retained(asked, answer: asked.dropsAnswer, verbose: store.verbose)
             let counts = try flowStore.dropCounts(matching: query)
             let report = DropAggregator.report(counts, by: by, top: top == 0 ? nil : top)
             var out = StandardOutput()

@@ -44,7 +44,7 @@ struct ObserveCommand: ParsableCommand {
         try reportingErrors(verbose: store.verbose) {
             let flowStore = try store.openStore(.readOnly)
             // Flows before a prune's cut are gone: say so, and show the retained ones.
-            let query = try flowStore.retained(try filters.query(now: now()), answer: .rawFlows)
+            let query = try flowStore.retained(try filters.query(now: now()), answer: .rawFlows, verbose: store.verbose)
             var out = StandardOutput()
             var writer = FlowStreamWriter(format: output)
             // Rows are written as they are read, so `--all` needs no memory per flow. `--first`

@@ -45,7 +45,7 @@ struct ReplayCommand: ParsableCommand {
             let flowStore = try store.openStore(.readOnly)
             let asked = try filters.query(now: now())
             let withPodAddresses = policyOptions.ipBlockMatchesPodIPs
-            let query = try flowStore.retained(asked, answer: try flowStore.connectionsAnswer(asked, withPodAddresses: withPodAddresses))
+            let query = try flowStore.retained(asked, answer: try flowStore.connectionsAnswer(asked, withPodAddresses: withPodAddresses), verbose: store.verbose)
             let connections = try flowStore.connectionCounts(matching: query, withPodAddresses: withPodAddresses)
             let report = PolicyReplay.run(connections, evaluator: evaluator, grouping: by)
             var out = StandardOutput()

@@ -160,7 +160,7 @@ struct ReportCommand: ParsableCommand {
             plan.note = (plan.note ?? "flowlog: note: flows before \(raw.rfc3339(fractionDigits: 0)) were pruned")
                 + "; flow totals and policy replay cover the retained period only (this store keeps no connection rollup)"
         }
-        if let note = plan.note { printError(note) }
+        if let note = plan.note { printNote(note, verbose: store.verbose) }
         return ReportWindow(since: plan.query.since ?? window.since, until: plan.query.until ?? window.until)
     }
 

@@ -4,10 +4,11 @@ import FlowlogStore
 extension FlowStore {
     /// `query` fitted to what the store still holds after `prune` (window edges in the pruned
     /// period rounded to the rollup's buckets), with the one-line note about it printed on
-    /// standard error when there is one.
-    func retained(_ query: FlowQuery, answer: RetentionAnswer) throws -> FlowQuery {
+    /// standard error when there is one — a note, so like every note only on a terminal or with
+    /// `verbose` (a cron job over a pruned period mails nothing for it).
+    func retained(_ query: FlowQuery, answer: RetentionAnswer, verbose: Bool) throws -> FlowQuery {
         let plan = try retention().plan(query, answer: answer)
-        if let note = plan.note { printError(note) }
+        if let note = plan.note { printNote(note, verbose: verbose) }
         return plan.query
     }
 

@@ -58,7 +58,7 @@ import Testing
         let scratch = try Scratch()
         let (whole, pruned) = try Self.prunedPair(scratch)
         let expected = try Flowlog.run(["drops", "--db", whole, "-o", "json", "--by", "pod"] + window.answered)
-        let actual = try Flowlog.run(["drops", "--db", pruned, "-o", "json", "--by", "pod"] + window.arguments)
+        let actual = try Flowlog.run(["drops", "--db", pruned, "--verbose", "-o", "json", "--by", "pod"] + window.arguments)
         #expect(actual.status == 0)
         #expect(actual.standardOutput == expected.standardOutput)
         #expect(actual.standardOutput.contains("\"count\""))
@@ -75,7 +75,7 @@ import Testing
         let scratch = try Scratch()
         let (whole, pruned) = try Self.prunedPair(scratch)
         for filter in [["--port", "5432"], ["--from-ip", "10.0.0.0/8"], ["--node", "*"]] {
-            let actual = try Flowlog.run(["drops", "--db", pruned, "-o", "json", "--since", "2026-11-20T10:00:00Z"] + filter)
+            let actual = try Flowlog.run(["drops", "--db", pruned, "--verbose", "-o", "json", "--since", "2026-11-20T10:00:00Z"] + filter)
             let expected = try Flowlog.run(["drops", "--db", whole, "-o", "json", "--since", Self.rawCut] + filter)
             #expect(actual.status == 0)
             #expect(actual.standardOutput == expected.standardOutput, "\(filter)")
@@ -87,13 +87,16 @@ import Testing
     @Test func observeSaysTheFlowsWerePruned() throws {
         let scratch = try Scratch()
         let (whole, pruned) = try Self.prunedPair(scratch)
-        let actual = try Flowlog.run(["observe", "--db", pruned, "--all", "--since", "2026-11-20T10:00:00Z"])
+        let actual = try Flowlog.run(["observe", "--db", pruned, "--verbose", "--all", "--since", "2026-11-20T10:00:00Z"])
         let expected = try Flowlog.run(["observe", "--db", whole, "--all", "--since", Self.rawCut])
         #expect(actual.status == 0)
         #expect(actual.standardOutput == expected.standardOutput)
         #expect(actual.standardError.contains("flows before \(Self.rawCut) were pruned"))
         // A window after the cut says nothing.
-        #expect(try Flowlog.run(["observe", "--db", pruned, "--since", Self.rawCut]).standardError.isEmpty)
+        #expect(try Flowlog.run(["observe", "--db", pruned, "--verbose", "--since", Self.rawCut]).standardError.isEmpty)
+        // Off a terminal and without --verbose the note is not printed: a cron job mails nothing for it.
+        #expect(try Flowlog.run(["observe", "--db", pruned, "--all", "--since", "2026-11-20T10:00:00Z"]).standardError.isEmpty)
+        #expect(try Flowlog.run(["drops", "--db", pruned, "--since", "2026-11-20T10:00:30Z"]).standardError.isEmpty)
     }
 
     @Test func replayAndReportOverThePrunedPeriodAnswerFromTheRollups() throws {
@@ -102,14 +105,14 @@ import Testing
         // replay: the hourly connection rollup; an edge inside an hour is widened to it.
         let replay = ["replay", "--policies", "SampleFlows/policies", "-o", "json"]
         let expected = try Flowlog.run([replay[0], "--db", whole] + replay.dropFirst() + ["--since", "2026-11-20T10:00:00Z"])
-        let actual = try Flowlog.run([replay[0], "--db", pruned] + replay.dropFirst() + ["--since", "2026-11-20T10:20:00Z"])
+        let actual = try Flowlog.run([replay[0], "--db", pruned, "--verbose"] + replay.dropFirst() + ["--since", "2026-11-20T10:20:00Z"])
         #expect(actual.status == expected.status)
         #expect(actual.standardOutput == expected.standardOutput)
         #expect(actual.standardError.contains("whole hours"), "\(actual.standardError)")
         // report: the same window, the same report.
         let report = ["report", "--since", "2026-11-20T10:00:00Z", "--until", "2026-11-20T12:00:00Z", "-o", "json"]
         let reportBefore = try Flowlog.run([report[0], "--db", whole] + report.dropFirst())
-        let reportAfter = try Flowlog.run([report[0], "--db", pruned] + report.dropFirst())
+        let reportAfter = try Flowlog.run([report[0], "--db", pruned, "--verbose"] + report.dropFirst())
         #expect(reportAfter.status == 0)
         // Lost events are raw records: the pruned store keeps those after the cut only.
         #expect(Self.withoutLostEvents(ClickHouseCLI.normalizingNow(reportAfter.standardOutput))
@@ -153,22 +156,22 @@ import Testing
         commands.append(["drops", "--port", "5432", "--since", "2026-11-20T10:00:00Z"])
         try ClickHouseCLITests.expectSameOutput(commands, sqlite: sqlite, clickhouse: clickhouse)
         for arguments in commands.dropFirst() {
-            let expected = try Flowlog.run([arguments[0], "--db", sqlite] + arguments.dropFirst())
-            let actual = try Flowlog.run([arguments[0], "--db", clickhouse] + arguments.dropFirst())
+            let expected = try Flowlog.run([arguments[0], "--db", sqlite, "--verbose"] + arguments.dropFirst())
+            let actual = try Flowlog.run([arguments[0], "--db", clickhouse, "--verbose"] + arguments.dropFirst())
             #expect(actual.standardError == expected.standardError, "stderr of \(arguments)")
         }
         // Report: the drop sections alike; the totals (flows, from connections) of the retained
         // period only on ClickHouse, which keeps no connection rollup and says so.
         let report = ["--since", "2026-11-20T10:00:00Z", "--until", "2026-11-20T12:00:00Z", "-o", "json"]
-        let sqliteReport = try Flowlog.run(["report", "--db", sqlite] + report)
-        let clickhouseReport = try Flowlog.run(["report", "--db", clickhouse] + report)
+        let sqliteReport = try Flowlog.run(["report", "--db", sqlite, "--verbose"] + report)
+        let clickhouseReport = try Flowlog.run(["report", "--db", clickhouse, "--verbose"] + report)
         #expect(clickhouseReport.status == 0)
         #expect(Self.withoutTotals(ClickHouseCLI.normalizingNow(clickhouseReport.standardOutput))
                 == Self.withoutTotals(ClickHouseCLI.normalizingNow(sqliteReport.standardOutput)))
         #expect(clickhouseReport.standardOutput.contains("\"dropped\":271"))
         #expect(clickhouseReport.standardError.contains("flow totals and policy replay cover the retained period only"))
         // Replay: ClickHouse keeps no connection rollup, and says it answers the retained period.
-        let replay = try Flowlog.run(["replay", "--db", clickhouse, "--policies", "SampleFlows/policies", "--since", "2026-11-20T10:00:00Z"])
+        let replay = try Flowlog.run(["replay", "--db", clickhouse, "--verbose", "--policies", "SampleFlows/policies", "--since", "2026-11-20T10:00:00Z"])
         #expect(replay.standardError.contains("flows before \(Self.rawCut) were pruned; only the retained period is answered"))
     }
 }
