@@ -93,13 +93,15 @@ struct ClickHouseMigrator {
                     + columns.map { "(table = \(ClickHouseEscaping.literal($0.table)) AND name = \(ClickHouseEscaping.literal($0.name)))" }
                         .joined(separator: " OR ") + "))"
             }
+            let flowsCount = "(SELECT count() FROM system.tables WHERE database = \(databaseLiteral) AND name = 'flows')"
             var reader = RowBinaryReader(try client.execute(
-                "SELECT toUInt64(\(tableCount)), toUInt64(\(columnCount)) FORMAT RowBinary"), label: client.label)
-            let (presentTables, presentColumns) = (try reader.uint64(), try reader.uint64())
+                "SELECT toUInt64(\(tableCount)), toUInt64(\(columnCount)), toUInt64(\(flowsCount)) FORMAT RowBinary"),
+                label: client.label)
+            let (presentTables, presentColumns, hasFlows) = (try reader.uint64(), try reader.uint64(), try reader.uint64())
             if presentTables == UInt64(tables.count) && presentColumns == UInt64(columns.count) { return }
-            // Tables missing: a store that was never created (only ingest creates one). Columns
-            // missing: an older store, upgraded by any command.
-            if presentTables < UInt64(tables.count) { try requireCreating(client) }
+            // No flows table: a store that was never created (only ingest creates one). Tables
+            // of later versions or columns missing: an older store, upgraded by any command.
+            if hasFlows == 0 { try requireCreating(client) }
             try client.execute("CREATE DATABASE IF NOT EXISTS \(database)")
             for table in tables { try client.execute(distributed(table, cluster: cluster ?? "")) }
             for column in columns { try addColumn(column, to: column.table, client) }

@@ -39,6 +39,26 @@ struct ClickHouseClusterTests {
         }
     }
 
+    /// An entry server of an older store lacks the Distributed tables later versions added: a
+    /// read command adds them (it is an upgrade), it does not call the store missing.
+    @Test func aReadAddsTheDistributedTablesOfLaterVersions() throws {
+        let cluster = try #require(ProcessInfo.processInfo.environment["FLOWLOG_TEST_CLICKHOUSE_CLUSTER"])
+        let host = String(cluster.prefix { $0 != "/" })
+        var query = cluster.firstIndex(of: "?").map { String(cluster[cluster.index(after: $0)...]) } ?? ""
+        if !query.contains("shards=") { query += "&shards=127.0.0.1:18124,127.0.0.1:18125" }
+        let location = try ClickHouseLocation(parsing: "clickhouse://\(host)/\(TestServer.freshDatabase())?\(query)")
+        let created = try ClickHouseFlowStore(location: location)
+        defer { try? created.dropDatabase() }
+        _ = try created.execute("DROP TABLE \(location.database).report_descriptions")
+        let reader = try ClickHouseFlowStore(location: location, access: .readOnly)
+        #expect(try reader.dropCounts(matching: FlowQuery()).isEmpty)
+        var tables = RowBinaryReader(try reader.execute("""
+            SELECT toUInt64(count()) FROM system.tables
+            WHERE database = \(ClickHouseEscaping.literal(location.database)) AND name = 'report_descriptions' FORMAT RowBinary
+            """), label: "")
+        #expect(try tables.uint64() == 1)
+    }
+
     /// The shards' HTTP addresses are given, one per server of the cluster; a list that does not
     /// match `system.clusters` is refused, naming what the cluster has.
     @Test func aShardListOfTheWrongLengthIsRefused() throws {
