@@ -175,9 +175,12 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
         let writeStart = max(realTimeNanos(), lastVersion + 1)
         lastVersion = writeStart + Int64(batch.flows.count)
         var seen = Set<UInt64>()
+        // Flows whose time only the kept rollups still answer for are counted there already.
+        let retention = RetentionState(rawFlowsStart: pruneCut.map(Timestamp.init(rawValue:)),
+                                       rollupsStart: rollupsStart.map(Timestamp.init(rawValue:)), keepsConnectionRollup: false)
         for (index, flow) in batch.flows.enumerated() {
             let key = keys[index]
-            guard !existing.contains(key), seen.insert(key).inserted else {
+            guard !existing.contains(key), !retention.rollupsAlreadyCount(flow.time), seen.insert(key).inserted else {
                 result.duplicates += 1
                 continue
             }

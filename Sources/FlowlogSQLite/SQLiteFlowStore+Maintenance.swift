@@ -161,7 +161,7 @@ extension SQLiteFlowStore {
         try retentionState()
     }
 
-    private func retentionState() throws(StoreError) -> RetentionState {
+    func retentionState() throws(StoreError) -> RetentionState {
         let raw = try connection.scalarInt("SELECT value FROM meta WHERE key = 'raw_flows_start'")
         let rollups = try connection.scalarInt("SELECT value FROM meta WHERE key = 'rollups_start'")
         return RetentionState(rawFlowsStart: raw.map(Timestamp.init(rawValue:)), rollupsStart: rollups.map(Timestamp.init(rawValue:)),

@@ -138,7 +138,12 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             if let conflict = try conflict(in: batch.advances) { return BatchResult(conflict: conflict) }
             var result = BatchResult()
             var rollups = RollupAccumulator()
+            let retention = try retentionState()
             for flow in batch.flows {
+                if retention.rollupsAlreadyCount(flow.time) {
+                    result.duplicates += 1
+                    continue
+                }
                 let ids = try flowIDs(flow)
                 if try insert(flow, ids) {
                     result.inserted += 1

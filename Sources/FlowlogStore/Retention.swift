@@ -26,6 +26,15 @@ public struct RetentionState: Sendable, Equatable {
         if let until { return until <= raw }
         return false
     }
+
+    /// Whether a flow at `time`, written now, is already counted by the kept rollups: its raw
+    /// flows were pruned but the rollups of its time were kept (`prune --keep-rollups`). Storing
+    /// it again would count it twice there, so the stores skip it as a duplicate. Where the
+    /// rollups were pruned too, a flow written again is stored and counted afresh.
+    public func rollupsAlreadyCount(_ time: Timestamp) -> Bool {
+        guard let raw = rawFlowsStart, time < raw else { return false }
+        return time >= (rollupsStart ?? raw)
+    }
 }
 
 /// The two cuts of one prune: raw flows before ``raw``, rollups before ``rollups``.

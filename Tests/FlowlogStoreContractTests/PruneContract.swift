@@ -138,6 +138,16 @@ import FlowlogTestSupport
             #expect(Set(try store.connectionCounts(matching: hours, withPodAddresses: false))
                     == ContractData.connectionCounts(connected, matching: hours, withPodAddresses: false))
 
+            // The pruned flows written again (an old capture ingested once more): the kept
+            // rollups count them already, so they are not stored again and nothing doubles.
+            var again = IngestBatch()
+            again.flows = flows.filter { $0.time < raw && $0.time >= rollupsStart }
+            let rewritten = try store.write(again)
+            #expect(rewritten.inserted == 0 && rewritten.duplicates == again.flows.count)
+            for query in windows {
+                #expect(Set(try store.dropCounts(matching: query)) == ContractData.dropCounts(counted, matching: query))
+            }
+
             let statistics = try store.statistics()
             #expect(statistics.flows == Int64(kept.count))
             #expect(statistics.firstTime == kept.map(\.time).min())
