@@ -185,7 +185,7 @@ struct ClickHouseMigrator {
 
     /// Creates a materialized view on one server (on a cluster, between that shard's local
     /// tables) and fills its target from the rows stored before, collapsed (`FINAL`). The fill
-    /// runs only when this call created the view; rows inserted between the two statements by
+    /// runs only when this call created the view (of concurrent upgrades, one); rows inserted between the two statements by
     /// an ingest running during the upgrade would be counted by both, so the README asks for
     /// the upgrade with no ingest running (the first command of the new flowlog makes it).
     private func createView(_ name: String, _ view: ClickHouseSchema.View, on client: ClickHouseHTTPClient,
@@ -198,10 +198,17 @@ struct ClickHouseMigrator {
         guard try reader.uint64() == 0 else { return }
         let source = "\(database).\(view.source)\(suffix)"
         let target = "\(database).\(view.target)\(suffix)"
-        try client.execute("""
-            CREATE MATERIALIZED VIEW IF NOT EXISTS \(database).\(name)\(suffix) TO \(target)
-            AS \(view.select.replacing("{source}", with: source))
-            """)
+        // No IF NOT EXISTS: of two commands upgrading at once, the server lets one create the
+        // view and refuses the other (57, TABLE_ALREADY_EXISTS), so exactly one fills it.
+        do {
+            try client.execute("""
+                CREATE MATERIALIZED VIEW \(database).\(name)\(suffix) TO \(target)
+                AS \(view.select.replacing("{source}", with: source))
+                """)
+        } catch {
+            if error.backend?.code == 57 { return }
+            throw error
+        }
         try client.execute("INSERT INTO \(target) \(view.select.replacing("{source}", with: source + " FINAL"))")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Synchronization
 import FlowlogModel
 import FlowlogStore
 @testable import FlowlogClickHouse
@@ -80,5 +81,30 @@ struct ClickHouseMigrationTests {
                 "SELECT toInt64(countMerge(flows)) FROM \(database).drop_rollup FORMAT RowBinary"), label: "")
             #expect(try rollup.int64() == 1)
         }
+    }
+
+    /// Several commands upgrading the same older store at once (cron jobs of one minute after a
+    /// new flowlog is installed): exactly one fills the rollup, so no old drop counts twice.
+    @Test func concurrentUpgradesFillTheRollupOnce() throws {
+        let database = TestServer.freshDatabase()
+        defer { TestServer.drop(database) }
+        try Self.makeVersion1Store(database)
+        let adminDatabase = TestServer.freshDatabase()
+        defer { TestServer.drop(adminDatabase) }
+        try TestServer.store(adminDatabase).execute("""
+            INSERT INTO \(database).flows (key, seq, time, verdict, drop_reason, event_type, protocol, destination_port, source,
+                destination, is_reply, node, summary)
+            VALUES (2, 2, 1764000000500000000, \(Verdict.dropped.code), 133, 1, 1, 5432, 0, 0, 0, 'kind-worker', 'an old drop')
+            """)
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 6) { _ in
+            do { _ = try TestServer.store(database) } catch { failures.withLock { $0.append("\(error)") } }
+        }
+        #expect(failures.withLock { $0 }.isEmpty)
+        let store = try TestServer.store(database)
+        var rollup = RowBinaryReader(try store.execute(
+            "SELECT toInt64(countMerge(flows)) FROM \(database).drop_rollup FORMAT RowBinary"), label: "")
+        #expect(try rollup.int64() == 1)
+        #expect(try store.dropCounts(matching: FlowQuery()).map(\.count) == [1])
     }
 }
