@@ -20,9 +20,10 @@ extension ClickHouseFlowStore {
     /// starts: the prune cut, or the earlier rollup cut of `prune --keep-rollups`) from the
     /// rollup, the partial minutes around them from flows.
     func dropPlan(_ query: FlowQuery) -> DropPlan {
-        // The rollup keys traffic direction (SQLite's does not), so only these need the flows.
-        guard query.ports.isEmpty, query.sourceIPs.isEmpty, query.destinationIPs.isEmpty, query.nodes.isEmpty,
-              !query.hasFlowOnlyHubbleConditions else {
+        // The same decision as SQLite's and as the retention plan's (`FlowQuery.dropsAnswer`), so a
+        // query over a pruned period is answered the way its note says. (This rollup also keys
+        // traffic direction, but a direction filter reads the flows like everywhere else.)
+        guard query.isServedByDropRollup, query.ports.isEmpty else {
             return DropPlan(minutes: nil, flowsCondition: "1")
         }
         let minute = ClickHouseSchema.nanosPerMinute
