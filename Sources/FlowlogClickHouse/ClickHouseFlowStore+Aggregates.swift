@@ -23,7 +23,7 @@ extension ClickHouseFlowStore {
         try rows("""
             SELECT source, destination, source_ip, destination_ip, toInt32(protocol) AS p, toUInt16(\(SQLRules.connectionPort)) AS port,
                 if(is_reply = 1, source_names, destination_names) AS names, toUInt8(is_reply) AS reply, toInt32(verdict) AS v, toInt32(drop_reason) AS r, toUInt8(event_type = \(CiliumEventType.policyVerdict)) AS pv,
-                toInt64(count()), min(time), max(time)
+                toInt64(sum(weight)), min(time), max(time)
             FROM \(table("flows")) FINAL WHERE \(conditions)
             GROUP BY source, destination, source_ip, destination_ip, p, port, names, reply, v, r, pv
             """) { (reader: inout RowBinaryReader) throws(StoreError) in
@@ -87,7 +87,7 @@ extension ClickHouseFlowStore {
     public func statistics() throws -> StoreStatistics {
         var stats = StoreStatistics()
         let visible = pruneCut.map { "time >= \($0)" } ?? "1"
-        try rows("SELECT toInt32(verdict) AS v, toInt64(count()) FROM \(table("flows")) FINAL WHERE \(visible) GROUP BY v") {
+        try rows("SELECT toInt32(verdict) AS v, toInt64(sum(weight)) FROM \(table("flows")) FINAL WHERE \(visible) GROUP BY v") {
             (reader: inout RowBinaryReader) throws(StoreError) in
             let verdict = Verdict(code: try reader.int32())
             let count = try reader.int64()
@@ -95,7 +95,7 @@ extension ClickHouseFlowStore {
             stats.flows += count
         }
         try rows("""
-            SELECT toInt64(count()), min(time), max(time), toInt64(countIf(\(SQLRules.countsAsDrop)))
+            SELECT toInt64(count()), min(time), max(time), toInt64(sumIf(weight, \(SQLRules.countsAsDrop)))
             FROM \(table("flows")) FINAL WHERE \(visible)
             """) { (reader: inout RowBinaryReader) throws(StoreError) in
             let count = try reader.int64()

@@ -76,7 +76,7 @@ extension ClickHouseFlowStore {
         let plan = dropPlan(query)
         if let minutes = plan.minutes {
             try rows("""
-                SELECT source, destination, protocol, port, drop_reason, toInt64(countMerge(flows)), minMerge(first_time), maxMerge(last_time)
+                SELECT source, destination, protocol, port, drop_reason, \(ClickHouseSchema.rollupDropCount), minMerge(first_time), maxMerge(last_time)
                 FROM \(table("drop_rollup")) WHERE \(try rollupConditions(query, minutes: minutes))
                 GROUP BY source, destination, protocol, port, drop_reason
                 """, add)
@@ -84,7 +84,7 @@ extension ClickHouseFlowStore {
         if let extra = plan.flowsCondition {
             try rows("""
                 SELECT source, destination, toInt32(protocol) AS p, toUInt16(\(SQLRules.connectionPort)) AS port, toInt32(drop_reason) AS r,
-                    toInt64(count()), min(time), max(time)
+                    toInt64(sum(weight)), min(time), max(time)
                 FROM \(table("flows")) FINAL WHERE \(SQLRules.countsAsDrop) AND \(try conditions(query, withVerdicts: false)) AND \(extra)
                 GROUP BY source, destination, p, port, r
                 """, add)
@@ -115,14 +115,14 @@ extension ClickHouseFlowStore {
         let plan = dropPlan(query)
         if let minutes = plan.minutes {
             try rows("""
-                SELECT toInt64(intDiv(minute, toInt64(60)) - (minute % toInt64(60) < 0)) AS hour, toInt64(countMerge(flows))
+                SELECT toInt64(intDiv(minute, toInt64(60)) - (minute % toInt64(60) < 0)) AS hour, \(ClickHouseSchema.rollupDropCount)
                 FROM \(table("drop_rollup")) WHERE \(try rollupConditions(query, minutes: minutes)) GROUP BY hour
                 """, add)
         }
         if let extra = plan.flowsCondition {
             // The floor of time / hour (intDiv truncates towards zero).
             try rows("""
-                SELECT toInt64(intDiv(time, toInt64(\(hourNanos))) - (time % toInt64(\(hourNanos)) < 0)) AS hour, toInt64(count())
+                SELECT toInt64(intDiv(time, toInt64(\(hourNanos))) - (time % toInt64(\(hourNanos)) < 0)) AS hour, toInt64(sum(weight))
                 FROM \(table("flows")) FINAL WHERE \(SQLRules.countsAsDrop) AND \(try conditions(query, withVerdicts: false))
                     AND \(extra) GROUP BY hour
                 """, add)

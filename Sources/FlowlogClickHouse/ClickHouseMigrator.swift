@@ -143,6 +143,10 @@ struct ClickHouseMigrator {
                 if cluster != nil { try addColumn(column, to: column.table + "_local", client) }
                 try addColumn(column, to: column.table, client)
             }
+            for table in migration.replacedViews {
+                guard let view = table.view else { continue }
+                try replaceView(table.name, view, on: client, suffix: cluster == nil ? "" : "_local")
+            }
             try client.execute("INSERT INTO \(database).\(versions.name) (version, applied) VALUES (\(version), \(realTimeNanos()))")
         }
     }
@@ -210,5 +214,19 @@ struct ClickHouseMigrator {
             throw error
         }
         try client.execute("INSERT INTO \(target) \(view.select.replacing("{source}", with: source + " FINAL"))")
+    }
+
+    /// Drops the materialized view `name` (if there) and creates it with `view`'s select,
+    /// without filling its target again. Two processes migrating at once both end with the
+    /// same view.
+    private func replaceView(_ name: String, _ view: ClickHouseSchema.View, on client: ClickHouseHTTPClient,
+                             suffix: String) throws(StoreError) {
+        let database = store.database
+        let source = "\(database).\(view.source)\(suffix)"
+        try client.execute("DROP TABLE IF EXISTS \(database).\(name)\(suffix)")
+        try client.execute("""
+            CREATE MATERIALIZED VIEW IF NOT EXISTS \(database).\(name)\(suffix) TO \(database).\(view.target)\(suffix)
+            AS \(view.select.replacing("{source}", with: source))
+            """)
     }
 }

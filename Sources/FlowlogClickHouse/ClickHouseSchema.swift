@@ -45,13 +45,19 @@ enum ClickHouseSchema {
     struct AddedColumn {
         var table: String
         var name: String
+        /// The column's type, with a `DEFAULT` clause when rows written before need another value.
         var type: String
     }
 
-    /// One migration: tables to create, then columns to add.
+    /// One migration: tables to create, then columns to add, then materialized views to
+    /// replace. A replaced view is dropped and created again with its new `select`, and its
+    /// target is not filled again (it already holds the rows stored before); a batch written
+    /// between the two statements would be missed, so, as for version 3, the README asks for
+    /// upgrades with no ingest running.
     struct Migration {
         var tables: [Table] = []
         var addedColumns: [AddedColumn] = []
+        var replacedViews: [Table] = []
     }
 
     /// Migration `n` (1-based) brings the schema from version `n - 1` to `n`.
@@ -59,6 +65,7 @@ enum ClickHouseSchema {
         Migration(tables: version1), Migration(addedColumns: version2), Migration(tables: version3),
         Migration(tables: version4),
         Migration(tables: retentionTiers),
+        Migration(addedColumns: flowWeights, replacedViews: [weightedDropRollupFeed]),
     ]
 
     static var latestVersion: Int { all.count }
@@ -169,4 +176,29 @@ enum ClickHouseSchema {
     static let retentionTiers: [Table] = [
         Table(name: "rollup_cuts", columns: "key UInt64, cut Int64", engine: "ReplacingMergeTree ORDER BY key"),
     ]
+
+    /// Hubble's exporter aggregation: a flow row stands for `weight` flows (1 unless the record
+    /// carried `aggregate` counts; rows written before get the default, 1). Every count over
+    /// flows is `sum(weight)`. The drops rollup keeps its `countState()` of rows and gains
+    /// `extra_flows`, the sum of `weight - 1`: drops are `countMerge(flows) +
+    /// sumMerge(extra_flows)`, exact for rows written before (their empty state merges to 0)
+    /// and after. Expanding each row into `weight` rows (`arrayJoin(range(weight))`) would be
+    /// exact too, but one hostile line with a weight of four billion would exhaust the server.
+    static let flowWeights: [AddedColumn] = [
+        AddedColumn(table: "flows", name: "weight", type: "UInt32 DEFAULT 1"),
+        AddedColumn(table: "drop_rollup", name: "extra_flows", type: "AggregateFunction(sum, UInt64)"),
+    ]
+
+    /// The drops rollup's feed of version 3, counting weights into `extra_flows` too.
+    static let weightedDropRollupFeed = Table(
+        name: "drop_rollup_feed", columns: "", engine: "", view: View(source: "flows", target: "drop_rollup", select: """
+            SELECT \(minute(of: "time")) AS minute, source, destination, protocol, toUInt16(\(SQLRules.connectionPort)) AS port,
+                drop_reason, traffic_direction, countState() AS flows, sumState(toUInt64(greatest(weight, 1) - 1)) AS extra_flows,
+                minState(time) AS first_time, maxState(time) AS last_time
+            FROM {source} WHERE \(SQLRules.countsAsDrop)
+            GROUP BY minute, source, destination, protocol, port, drop_reason, traffic_direction
+            """))
+
+    /// The SQL of the number of drops in the drops rollup's rows being grouped.
+    static let rollupDropCount = "toInt64(countMerge(flows) + sumMerge(extra_flows))"
 }

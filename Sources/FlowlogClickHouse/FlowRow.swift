@@ -7,7 +7,7 @@ enum FlowRow {
     static let columns = """
         key, seq, time, uuid, verdict, drop_reason, event_type, event_sub_type, flow_type, source_ip, destination_ip, \
         protocol, source_port, destination_port, tcp_flags, source, destination, traffic_direction, is_reply, node, \
-        policy_match_type, trace_point, summary, policies, source_names, destination_names
+        policy_match_type, trace_point, summary, policies, source_names, destination_names, weight
         """
 
     static func encode(_ flow: Flow, key: UInt64, seq: Int64, source: UInt64, destination: UInt64,
@@ -38,6 +38,7 @@ enum FlowRow {
         rows.string(flow.policies.isEmpty ? "" : PolicyListCoding.encode(flow.policies))
         rows.stringArray(flow.sourceNames)
         rows.stringArray(flow.destinationNames)
+        rows.int(flow.weight)
         rows.endRow()
     }
 
@@ -74,6 +75,8 @@ enum FlowRow {
         if !policies.isEmpty { flow.policies = PolicyListCoding.decode(policies) }
         flow.sourceNames = try reader.stringArray()
         flow.destinationNames = try reader.stringArray()
+        // Written from a weight of at least 1; a damaged 0 reads as one flow.
+        flow.weight = max(try reader.uint32(), 1)
         return (key, flow)
     }
 }

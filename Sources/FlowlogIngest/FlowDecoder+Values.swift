@@ -103,6 +103,35 @@ extension FlowDecoder {
         return lost
     }
 
+    /// `aggregate` (proto field 21007, on exporter-aggregated flows): the record stands for the
+    /// sum of `ingress_flow_count`, `egress_flow_count` and `unknown_direction_flow_count`
+    /// (each a uint32; any may be missing). A missing, `null` or all-zero object means one flow.
+    /// A count that is not a uint32, or a sum above `UInt32.max`, is a problem of the line:
+    /// a weight that cannot be stored exactly is refused rather than clipped.
+    func aggregateWeight(_ scanner: inout JSONScanner) throws(JSONDecodingProblem) -> UInt32 {
+        scanner.skipWhitespace()
+        let column = scanner.index + 1
+        // One slot per count, so a repeated key replaces its value as in any JSON object.
+        var counts: (ingress: Int64, egress: Int64, unknown: Int64) = (0, 0, 0)
+        guard try scanner.forEachMember({ key, scanner throws(JSONDecodingProblem) in
+            if keyMatches(key, "ingressflowcount") {
+                counts.ingress = try scanner.integer(in: 0...Int64(UInt32.max))
+            } else if keyMatches(key, "egressflowcount") {
+                counts.egress = try scanner.integer(in: 0...Int64(UInt32.max))
+            } else if keyMatches(key, "unknowndirectionflowcount") {
+                counts.unknown = try scanner.integer(in: 0...Int64(UInt32.max))
+            } else {
+                return .skip
+            }
+            return .read
+        }) else { return 1 }
+        let total = counts.ingress + counts.egress + counts.unknown
+        guard total <= Int64(UInt32.max) else {
+            throw JSONDecodingProblem(path: [], message: "aggregate flow counts sum to \(total), more than \(UInt32.max)", column: column)
+        }
+        return total == 0 ? 1 : UInt32(total)
+    }
+
     // MARK: - Arrays
 
     /// `source_names` / `destination_names`: a list of DNS names, or `null`. Empty strings are

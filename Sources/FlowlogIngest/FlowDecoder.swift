@@ -128,6 +128,9 @@ public struct FlowDecoder {
     private mutating func decodeFlowField(_ key: UnsafeRawBufferPointer, _ scanner: inout JSONScanner,
                                           into flow: inout Flow) throws(JSONDecodingProblem) -> JSONScanner.MemberUse {
         switch keyInitial(key) {
+        case UInt8(ascii: "a"):
+            guard keyMatches(key, "aggregate") else { return .skip }
+            flow.weight = try aggregateWeight(&scanner)
         case UInt8(ascii: "t"):
             if keyMatches(key, "time") {
                 flow.time = try timestamp(&scanner)

@@ -35,6 +35,10 @@ public struct Flow: Sendable, Hashable {
     /// `destination_names`: the DNS names seen for the destination address, which `toFQDNs`
     /// rules select by.
     public var destinationNames: [String] = []
+    /// How many flows this record stands for: the sum of Hubble's exporter aggregation counts
+    /// (`aggregate`: ingress, egress and unknown-direction flow counts), or 1 for a record that
+    /// was not aggregated (or whose counts sum to 0). Every count of flows adds this weight.
+    public var weight: UInt32 = 1
 
     public init() {}
 

@@ -56,6 +56,8 @@ public enum FlowJSON {
         for (key, list) in lists where !list.isEmpty {
             add(key, "[" + list.map(policy).joined(separator: ",") + "]")
         }
+        // A weight above 1 came from Hubble's aggregation; written back, it re-ingests to the same count.
+        if flow.weight > 1 { add("aggregate", "{\"unknown_direction_flow_count\":\(flow.weight)}") }
         var line = "{\"flow\":{" + fields.joined(separator: ",") + "}"
         if !flow.nodeName.isEmpty { line += ",\"node_name\":" + JSONText.quoted(flow.nodeName) }
         if flow.time.rawValue != 0 { line += ",\"time\":" + JSONText.quoted(flow.time.rfc3339()) }

@@ -6,7 +6,8 @@ import FlowlogStore
 /// A shipped migration is never edited; a change is a new migration appended to ``all``.
 enum Migrations {
     /// Migration `n` (1-based) brings the schema from version `n - 1` to `n`.
-    static let all: [String] = [version1, version2, version3, version4, version5, lostEventsOnce, reportDescriptions]
+    static let all: [String] = [version1, version2, version3, version4, version5, lostEventsOnce, reportDescriptions,
+                                   flowWeights]
 
     static var latestVersion: Int { all.count }
 
@@ -359,5 +360,17 @@ extension Migrations {
         );
         INSERT OR IGNORE INTO report_descriptions (name, description)
             SELECT name, 'all flows' FROM report_state WHERE name = 'default';
+        """
+
+    /// Version 8: Hubble's exporter aggregation. A flow row stands for `weight` flows (1 unless
+    /// the record carried `aggregate` counts), and every count over flows sums the weights;
+    /// existing rows get 1, which is what they stood for. The dropped-flows index is rebuilt with
+    /// the weight at its end, so drop queries still read the index alone.
+    static let flowWeights = """
+        ALTER TABLE flows ADD COLUMN weight INTEGER NOT NULL DEFAULT 1;
+        DROP INDEX flows_drops;
+        CREATE INDEX flows_drops ON flows(time, event_type, source, destination, protocol, source_port,
+            destination_port, drop_reason, node, traffic_direction, source_ip, destination_ip, is_reply, verdict, weight)
+            WHERE verdict = 2;
         """
 }

@@ -21,8 +21,9 @@ struct RollupAccumulator {
             last = time
         }
 
-        mutating func add(_ time: Int64) {
-            count += 1
+        /// Counts one record standing for `weight` flows.
+        mutating func add(_ time: Int64, weight: UInt32) {
+            count += Int64(weight)
             first = min(first, time)
             last = max(last, time)
         }
@@ -42,7 +43,7 @@ struct RollupAccumulator {
         if countsDrops && flow.countsAsDrop {
             let key = DropKey(minute: time.floorDiv(60_000_000_000), source: source, destination: destination,
                               proto: flow.l4.proto.rawValue, port: port, reason: flow.dropReason.rawValue)
-            drops[key, default: Totals(time)].add(time)
+            drops[key, default: Totals(time)].add(time, weight: flow.weight)
         }
         let key = FlowKey(hour: time.floorDiv(3_600_000_000_000), source: source, destination: destination,
                           sourceIP: sourceMayNotBePod ? flow.sourceIP : nil,
@@ -50,7 +51,7 @@ struct RollupAccumulator {
                           proto: flow.l4.proto.rawValue, port: port, names: names,
                           isReply: flow.isReply.map { $0 ? 1 : 0 } ?? 2, verdict: flow.verdict.code,
                           reason: flow.dropReason.rawValue, policyVerdict: flow.isPolicyVerdictEvent ? 1 : 0)
-        flows[key, default: Totals(time)].add(time)
+        flows[key, default: Totals(time)].add(time, weight: flow.weight)
     }
 
     func write(to connection: SQLiteConnection, statements: inout RollupStatements) throws(StoreError) {

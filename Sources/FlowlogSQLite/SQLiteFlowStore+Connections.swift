@@ -23,7 +23,7 @@ extension SQLiteFlowStore {
             case .verdict: "verdict"
             case .dropReason: "drop_reason"
             case .policyVerdict: "event_type = 5"
-            case .count: "count(*)"
+            case .count: "sum(weight)"
             case .firstTime: "min(time)"
             case .lastTime: "max(time)"
             }

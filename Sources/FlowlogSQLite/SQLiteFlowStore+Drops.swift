@@ -38,7 +38,7 @@ struct DropTotals {
             let row = Row(statement, DroppedFlowColumn.self)
             while try statement.step() {
                 let time = row.int64(.time)
-                try add(Key(row), count: 1, first: time, last: time, path: connection.path)
+                try add(Key(row), count: row.int64(.weight), first: time, last: time, path: connection.path)
             }
         } else {
             let row = Row(statement, DropColumn.self)
@@ -82,7 +82,7 @@ enum DropColumn: Int32, DropKeyColumns {
 
 /// The columns of one dropped flow, read from the covering index of dropped flows.
 enum DroppedFlowColumn: Int32, DropKeyColumns {
-    case source, destination, proto, port, reason, time
+    case source, destination, proto, port, reason, time, weight
 
     var sql: String {
         switch self {
@@ -92,6 +92,7 @@ enum DroppedFlowColumn: Int32, DropKeyColumns {
         case .port: SQLRules.connectionPort
         case .reason: "drop_reason"
         case .time: "time"
+        case .weight: "weight"
         }
     }
 }

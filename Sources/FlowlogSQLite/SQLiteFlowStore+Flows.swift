@@ -8,7 +8,7 @@ extension SQLiteFlowStore {
     enum FlowColumn: Int32, SelectColumns {
         case id, time, uuid, verdict, dropReason, eventType, eventSubType, flowType, sourceIP, destinationIP
         case proto, sourcePort, destinationPort, tcpFlags, source, destination, trafficDirection, isReply
-        case node, policyMatchType, tracePoint, summary, policies, sourceNames, destinationNames
+        case node, policyMatchType, tracePoint, summary, policies, sourceNames, destinationNames, weight
 
         var sql: String {
             switch self {
@@ -37,6 +37,7 @@ extension SQLiteFlowStore {
             case .policies: "policies"
             case .sourceNames: "source_names"
             case .destinationNames: "destination_names"
+            case .weight: "weight"
             }
         }
     }
@@ -119,6 +120,8 @@ extension SQLiteFlowStore {
         if !row.isNull(.policies) { flow.policies = PolicyListCoding.decode(try string(row.int64(.policies))) }
         if !row.isNull(.sourceNames) { flow.sourceNames = try names(row.int64(.sourceNames)) }
         if !row.isNull(.destinationNames) { flow.destinationNames = try names(row.int64(.destinationNames)) }
+        // Written from a UInt32 of at least 1; a damaged value reads as one flow rather than trapping.
+        flow.weight = UInt32(exactly: row.int64(.weight)).flatMap { $0 == 0 ? nil : $0 } ?? 1
         return flow
     }
 

@@ -167,7 +167,7 @@ extension SQLiteFlowStore {
             parts.append("""
                 SELECT time / \(nanosPerMinute) - (time % \(nanosPerMinute) < 0) AS minute, source, destination, protocol,
                     \(SQLRules.connectionPort) AS port,
-                    drop_reason, 1 AS count, time AS first_time, time AS last_time
+                    drop_reason, weight AS count, time AS first_time, time AS last_time
                 FROM flows INDEXED BY flows_drops
                 WHERE \(SQLRules.countsAsDrop) AND time >= ? AND time <= ? AND \(shared.whereClause)
                 """)
@@ -201,7 +201,7 @@ extension SQLiteFlowStore {
             restricted.verdicts = []
             try flowConditions(restricted, into: &conditions)
             sql = """
-                SELECT time / \(minuteNanos) - (time % \(minuteNanos) < 0), count(*) FROM flows INDEXED BY flows_drops
+                SELECT time / \(minuteNanos) - (time % \(minuteNanos) < 0), sum(weight) FROM flows INDEXED BY flows_drops
                 WHERE \(SQLRules.countsAsDrop) AND \(conditions.whereClause) GROUP BY 1
                 """
             if !query.verdicts.isEmpty && !query.verdicts.contains(.dropped) { return [:] }
@@ -235,7 +235,8 @@ extension SQLiteFlowStore {
 
     public func statistics() throws -> StoreStatistics {
         var stats = StoreStatistics()
-        let verdicts = try connection.prepare("SELECT verdict, count(*) FROM flows GROUP BY verdict")
+        // Flows, not rows: an aggregated record counts as the flows it stands for.
+        let verdicts = try connection.prepare("SELECT verdict, sum(weight) FROM flows GROUP BY verdict")
         while try verdicts.step() {
             let count = verdicts.int64(1)
             stats.flowsByVerdict[Verdict(code: Int32(truncatingIfNeeded: verdicts.int64(0)))] = count

@@ -224,8 +224,8 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
                 INSERT OR IGNORE INTO flows (time, uuid, verdict, drop_reason, event_type, event_sub_type, flow_type,
                     source_ip, destination_ip, protocol, source_port, destination_port, tcp_flags, source, destination,
                     traffic_direction, is_reply, node, policy_match_type, trace_point, summary, policies, source_names,
-                    destination_names)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    destination_names, weight)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, persistent: true)
             insertFlow = statement
         }
@@ -253,6 +253,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
         try statement.bind(ids.policies, at: 22)
         try statement.bind(ids.sourceNames, at: 23)
         try statement.bind(ids.destinationNames, at: 24)
+        try statement.bind(Int64(flow.weight), at: 25)
         try statement.run()
         return connection.changes == 1
     }

@@ -47,6 +47,7 @@ import FlowlogTestSupport
                 PRAGMA user_version = 3;
                 ALTER TABLE flows DROP COLUMN source_names;
                 ALTER TABLE flows DROP COLUMN destination_names;
+                \(FlowWeightsMigrationTests.withoutWeights)
                 """)
             #expect(try rollupRows(store) == [[0, 0, 2], [0, 4, 1]])
         }

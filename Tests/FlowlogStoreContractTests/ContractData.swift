@@ -73,7 +73,7 @@ enum ContractData {
                           port: flow.connectionPort, reason: flow.dropReason)
             groups[key, default: DropCount(source: flow.source, destination: flow.destination, proto: flow.l4.proto,
                                            port: flow.connectionPort, reason: flow.dropReason, count: 0,
-                                           firstSeen: flow.time, lastSeen: flow.time)].add(flow.time)
+                                           firstSeen: flow.time, lastSeen: flow.time)].add(flow.time, weight: flow.weight)
         }
         return Set(groups.values)
     }
@@ -95,7 +95,7 @@ enum ContractData {
                 source: flow.source, destination: flow.destination, sourceIP: sourceIP, destinationIP: destinationIP,
                 proto: flow.l4.proto, port: flow.connectionPort, names: flow.connectionNames, isReply: flow.isReply,
                 verdict: flow.verdict, reason: flow.dropReason, isPolicyVerdictEvent: flow.isPolicyVerdictEvent, count: 0,
-                firstSeen: flow.time, lastSeen: flow.time)].add(flow.time)
+                firstSeen: flow.time, lastSeen: flow.time)].add(flow.time, weight: flow.weight)
         }
         return Set(groups.values)
     }
@@ -103,23 +103,23 @@ enum ContractData {
     static func dropsPerHour(_ flows: [Flow], matching query: FlowQuery) -> [Timestamp: Int64] {
         var hours: [Timestamp: Int64] = [:]
         for flow in flows where flow.countsAsDrop && query.matches(flow) {
-            hours[Timestamp(rawValue: flow.time.rawValue.floorDiv(hour) * hour), default: 0] += 1
+            hours[Timestamp(rawValue: flow.time.rawValue.floorDiv(hour) * hour), default: 0] += Int64(flow.weight)
         }
         return hours
     }
 }
 
 extension DropCount {
-    fileprivate mutating func add(_ time: Timestamp) {
-        count += 1
+    fileprivate mutating func add(_ time: Timestamp, weight: UInt32) {
+        count += Int64(weight)
         firstSeen = min(firstSeen, time)
         lastSeen = max(lastSeen, time)
     }
 }
 
 extension ConnectionCount {
-    fileprivate mutating func add(_ time: Timestamp) {
-        count += 1
+    fileprivate mutating func add(_ time: Timestamp, weight: UInt32) {
+        count += Int64(weight)
         firstSeen = min(firstSeen, time)
         lastSeen = max(lastSeen, time)
     }
