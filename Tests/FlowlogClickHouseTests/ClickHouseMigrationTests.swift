@@ -61,11 +61,9 @@ struct ClickHouseMigrationTests {
         #expect(try reopened.flows(matching: FlowQuery(), last: 1).map(\.flow) == [named])
     }
 
-    /// Version 3 (the drops rollup) fills the rollup from the drops stored before it, once.
-    @Test func theDropsRollupIsFilledFromTheFlowsAlreadyStored() throws {
-        let database = TestServer.freshDatabase()
-        defer { TestServer.drop(database) }
-        try Self.makeVersion1Store(database)
+    /// A version 1 store holding one drop (TCP/5432), written as version 1 wrote flows.
+    static func makeVersion1StoreWithAnOldDrop(_ database: String) throws {
+        try makeVersion1Store(database)
         let adminDatabase = TestServer.freshDatabase()
         defer { TestServer.drop(adminDatabase) }
         try TestServer.store(adminDatabase).execute("""
@@ -73,6 +71,13 @@ struct ClickHouseMigrationTests {
                 destination, is_reply, node, summary)
             VALUES (2, 2, 1764000000500000000, \(Verdict.dropped.code), 133, 1, 1, 5432, 0, 0, 0, 'kind-worker', 'an old drop')
             """)
+    }
+
+    /// Version 3 (the drops rollup) fills the rollup from the drops stored before it, once.
+    @Test func theDropsRollupIsFilledFromTheFlowsAlreadyStored() throws {
+        let database = TestServer.freshDatabase()
+        defer { TestServer.drop(database) }
+        try Self.makeVersion1StoreWithAnOldDrop(database)
         for _ in 0..<2 {
             let store = try TestServer.store(database)
             #expect(try store.dropCounts(matching: FlowQuery()).map(\.count) == [1])
@@ -88,14 +93,7 @@ struct ClickHouseMigrationTests {
     @Test func concurrentUpgradesFillTheRollupOnce() throws {
         let database = TestServer.freshDatabase()
         defer { TestServer.drop(database) }
-        try Self.makeVersion1Store(database)
-        let adminDatabase = TestServer.freshDatabase()
-        defer { TestServer.drop(adminDatabase) }
-        try TestServer.store(adminDatabase).execute("""
-            INSERT INTO \(database).flows (key, seq, time, verdict, drop_reason, event_type, protocol, destination_port, source,
-                destination, is_reply, node, summary)
-            VALUES (2, 2, 1764000000500000000, \(Verdict.dropped.code), 133, 1, 1, 5432, 0, 0, 0, 'kind-worker', 'an old drop')
-            """)
+        try Self.makeVersion1StoreWithAnOldDrop(database)
         let failures = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 6) { _ in
             do { _ = try TestServer.store(database) } catch { failures.withLock { $0.append("\(error)") } }
