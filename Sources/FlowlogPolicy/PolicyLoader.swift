@@ -59,6 +59,22 @@ public enum PolicyLoader {
         return result
     }
 
+    /// Adds `policy` to `list`, or, when `isSame` finds an earlier definition of it, replaces
+    /// that one (the later definition wins, as `kubectl apply` of both files would) with a warning.
+    private static func keepLatest<Policy>(_ policy: Policy, in list: inout [Policy], named name: String,
+                                           location: KeyPath<Policy, SourceLocation?>,
+                                           diagnostics: inout [PolicyDiagnostic], isSame: (Policy) -> Bool) {
+        guard let index = list.firstIndex(where: isSame) else {
+            list.append(policy)
+            return
+        }
+        let first = list[index][keyPath: location].map { " (first at \($0))" } ?? ""
+        diagnostics.append(PolicyDiagnostic(
+            severity: .warning, location: policy[keyPath: location],
+            message: "\(name) is defined again\(first); the later definition replaces it"))
+        list[index] = policy
+    }
+
     static func load(bytes: [UInt8], file: String, into result: inout PolicyLoadResult) throws(PolicyError) {
         var diagnostics: [PolicyDiagnostic] = []
         do throws(PolicyError) {
@@ -69,14 +85,9 @@ public enum PolicyLoader {
             for object in objects {
                 if CiliumPolicyDecoder.kinds.contains(object.kind) {
                     let policy = try ciliumDecoder.decode(object)
-                    if let index = result.ciliumPolicies.firstIndex(where: { $0.kind == policy.kind && $0.qualifiedName == policy.qualifiedName }) {
-                        let first = result.ciliumPolicies[index].location.map { " (first at \($0))" } ?? ""
-                        diagnostics.append(PolicyDiagnostic(
-                            severity: .warning, location: policy.location,
-                            message: "\(policy.kind) \(policy.qualifiedName) is defined again\(first); the later definition replaces it"))
-                        result.ciliumPolicies[index] = policy
-                    } else {
-                        result.ciliumPolicies.append(policy)
+                    keepLatest(policy, in: &result.ciliumPolicies, named: "\(policy.kind) \(policy.qualifiedName)",
+                               location: \.location, diagnostics: &diagnostics) {
+                        $0.kind == policy.kind && $0.qualifiedName == policy.qualifiedName
                     }
                     continue
                 }
@@ -85,15 +96,8 @@ public enum PolicyLoader {
                     continue
                 }
                 let policy = try decoder.decode(object)
-                if let index = result.policies.firstIndex(where: { $0.qualifiedName == policy.qualifiedName }) {
-                    let first = result.policies[index].location.map { " (first at \($0))" } ?? ""
-                    diagnostics.append(PolicyDiagnostic(
-                        severity: .warning, location: policy.location,
-                        message: "policy \(policy.qualifiedName) is defined again\(first); the later definition replaces it"))
-                    result.policies[index] = policy
-                } else {
-                    result.policies.append(policy)
-                }
+                keepLatest(policy, in: &result.policies, named: "policy \(policy.qualifiedName)",
+                           location: \.location, diagnostics: &diagnostics) { $0.qualifiedName == policy.qualifiedName }
             }
             diagnostics += decoder.diagnostics + ciliumDecoder.diagnostics
         } catch {
