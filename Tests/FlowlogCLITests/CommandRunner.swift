@@ -49,7 +49,10 @@ enum Flowlog {
     static var sampleFlows: String { packageRoot.appendingPathComponent("SampleFlows/flows/production.jsonl").path }
 
     /// Runs `flowlog arguments…` with `input` on standard input and the given environment additions.
-    static func run(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws -> CommandResult {
+    /// - Parameter standardErrorFile: a path standard error is redirected to (a regular file, as a
+    ///   crontab line's `2>>file` makes it) and read back from after the run; nil: a pipe.
+    static func run(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:],
+                    standardErrorFile: String? = nil) throws -> CommandResult {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -62,7 +65,17 @@ enum Flowlog {
         let error = Pipe()
         let standardInput = Pipe()
         process.standardOutput = output
-        process.standardError = error
+        var errorFile: FileHandle?
+        if let standardErrorFile {
+            guard FileManager.default.createFile(atPath: standardErrorFile, contents: nil) else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: standardErrorFile])
+            }
+            errorFile = try FileHandle(forWritingTo: URL(fileURLWithPath: standardErrorFile))
+            process.standardError = errorFile
+            try error.fileHandleForWriting.close()
+        } else {
+            process.standardError = error
+        }
         process.standardInput = standardInput
         try process.run()
         // Read both pipes while the process runs, so a large output cannot block it.
@@ -75,6 +88,10 @@ enum Flowlog {
         try standardInput.fileHandleForWriting.close()
         process.waitUntilExit()
         group.wait()
+        if let errorFile, let standardErrorFile {
+            try errorFile.close()
+            errorData = try Data(contentsOf: URL(fileURLWithPath: standardErrorFile))
+        }
         return CommandResult(status: process.terminationStatus,
                              standardOutput: String(decoding: outputData, as: UTF8.self),
                              standardError: String(decoding: errorData, as: UTF8.self))

@@ -25,33 +25,9 @@ import Testing
     /// Runs `flowlog arguments…` with standard error redirected to a regular file, as a crontab
     /// line's `2>>file` does.
     func run(_ arguments: [String], input: Data? = nil) throws -> LoggedRun {
-        let errorPath = scratch.path("stderr-\(UUID().uuidString).log")
-        try #require(FileManager.default.createFile(atPath: errorPath, contents: nil))
-        let errorFile = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-        let process = Process()
-        process.executableURL = Flowlog.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = Flowlog.packageRoot
-        var environment = ProcessInfo.processInfo.environment
-        environment["FLOWLOG_DB"] = nil
-        process.environment = environment
-        let output = Pipe()
-        let standardInput = Pipe()
-        process.standardOutput = output
-        process.standardError = errorFile
-        process.standardInput = standardInput
-        try process.run()
-        // Standard output is read while the process runs, so a large output cannot block it.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outputData = Data()
-        DispatchQueue.global().async(group: group) { outputData = output.fileHandleForReading.readDataToEndOfFile() }
-        if let input { standardInput.fileHandleForWriting.write(input) }
-        try standardInput.fileHandleForWriting.close()
-        process.waitUntilExit()
-        group.wait()
-        try errorFile.close()
-        return LoggedRun(status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-                         standardError: try String(contentsOfFile: errorPath, encoding: .utf8))
+        let result = try Flowlog.run(arguments, input: input,
+                                     standardErrorFile: scratch.path("stderr-\(UUID().uuidString).log"))
+        return LoggedRun(status: result.status, standardOutput: result.standardOutput, standardError: result.rawStandardError)
     }
 
     /// `line` without its time prefix, after checking that it has one and that the time is now
