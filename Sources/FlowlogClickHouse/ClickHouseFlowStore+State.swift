@@ -206,7 +206,7 @@ extension ClickHouseFlowStore {
             try execute("ALTER TABLE \(table("endpoints")) DELETE WHERE key IN (\(list))")
         }
         let now = try referencedEndpointKeys()
-        var back = TabSeparatedWriter()
+        var back = RowBinaryWriter()
         var deleted = Set<UInt64>()
         for key in unreferenced {
             guard let endpoint = stored[key] else { continue }

@@ -19,8 +19,10 @@ import Darwin
 /// version 3), which counts every row inserted into flows: so a batch sends only the rows whose
 /// keys flows does not hold yet. What that leaves open is two writers racing on the same new
 /// rows — both ask before either inserts, both insert: flows still shows each once (`FINAL`),
-/// the rollup counts them twice. The window is one batch's check-to-insert time, for inputs
-/// ingested twice at the same moment.
+/// the rollup counts them twice. The window is one write's check-to-insert time (ingest's
+/// batches are gathered into writes of up to 65,536 rows), for inputs ingested twice at the same
+/// moment. Rows are sent as RowBinary (``RowBinaryWriter``): no escapes, and no text for the
+/// server to parse.
 ///
 /// @unchecked: the endpoint caches are unsynchronised; like the SQLite store, the store may be
 /// handed to another thread (ingest's writer) but is never used by two at once.
@@ -33,7 +35,7 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
     /// The cluster's servers (every replica of every shard), after the schema check; empty on one server.
     var shardClients: [ClickHouseHTTPClient] = []
     /// Endpoint keys by the endpoint's shared storage (see ``endpointKey(_:)``).
-    private var endpointKeys: [ObjectIdentifier: (endpoint: Endpoint, key: UInt64)] = [:]
+    var endpointKeys: [ObjectIdentifier: (endpoint: Endpoint, key: UInt64)] = [:]
     /// Every stored endpoint by key, loaded on first need by a read.
     var endpointsByKey: [UInt64: Endpoint]?
     /// Records of inputs without identity (standard input) are keyed by this run's nonce.
@@ -46,15 +48,17 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
     var pruneCut: Int64?
     /// The drops rollup answers from this time on (nil: from the prune cut, or never pruned).
     var rollupCut: Int64?
-    /// Batches whose rows this store wrote (for ``ClickHouseLocation/killBeforeCheckpoint``).
-    private var batchesWritten = 0
+    /// Writes of held rows this store made (for ``ClickHouseLocation/killBeforeCheckpoint``).
+    var writesMade = 0
+    /// Rows of ingest's partial batches held for one larger write (see ``write(_:)``).
+    var pending = PendingWrite()
     /// The last version written to a `ReplacingMergeTree(updated)` table.
     var lastVersion: Int64 = 0
 
-    /// 16,384 flows per insert (the issue's measurements: ClickHouse wants inserts of 10k–100k
-    /// rows; each is a part to merge), and at most 64 MiB of input lines per batch, so an ingest
-    /// holding three batches (one read, two queued) stays far below 64 MiB of flows in memory.
-    public var preferredBatchSize: (flows: Int, bytes: Int)? { (8_192, 32 << 20) }
+    /// Ingest's batches stay small (8,192 flows, 16 MiB of lines), so the few batches in flight
+    /// between reader and writer hold little memory; the rows of consecutive batches are gathered
+    /// into inserts of up to 65,536 rows (see ``write(_:)``).
+    public var preferredBatchSize: (flows: Int, bytes: Int)? { (8_192, 16 << 20) }
 
     /// The store's URL, as errors name it.
     public var path: String { location.description }
@@ -114,180 +118,21 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
     /// Inserts rows into `name`; on a cluster synchronously through the Distributed table, so the
     /// rows are on their shards when the call returns (a checkpoint follows only acknowledged rows).
     func insert(into name: String, columns: String, rows: TabSeparatedWriter) throws(StoreError) {
-        guard !rows.bytes.isEmpty else { return }
+        try insert(into: name, columns: columns, format: "TabSeparated", body: rows.bytes)
+    }
+
+    func insert(into name: String, columns: String, rows: RowBinaryWriter) throws(StoreError) {
+        try insert(into: name, columns: columns, format: "RowBinary", body: rows.bytes)
+    }
+
+    private func insert(into name: String, columns: String, format: String, body: [UInt8]) throws(StoreError) {
+        guard !body.isEmpty else { return }
         do {
-            try client.execute("INSERT INTO \(table(name)) (\(columns)) FORMAT TabSeparated", data: rows.bytes,
+            try client.execute("INSERT INTO \(table(name)) (\(columns)) FORMAT \(format)", data: body,
                                settings: location.cluster == nil ? [] : [("insert_distributed_sync", "1")])
         } catch {
             throw namingUnresponsiveShards(error)
         }
-    }
-
-    // MARK: - Writing
-
-    public func write(_ batch: IngestBatch) throws -> BatchResult {
-        // A write that fails for a lost or restarting server is retried whole, with backoff:
-        // every row is keyed, so a retry after a write that did reach the server adds nothing.
-        var delay = 0.5
-        let deadline = monotonicNow() + location.writeRetry
-        while true {
-            let outcome = Result { () throws(StoreError) -> BatchResult in try writeOnce(batch) }
-            switch outcome {
-            case .success(let result):
-                return result
-            case .failure(let error):
-                guard error.isTransient, monotonicNow() + delay < deadline else { throw error }
-                sleepSeconds(delay)
-                delay = min(delay * 2, 10)
-            }
-        }
-    }
-
-    private func writeOnce(_ batch: IngestBatch) throws(StoreError) -> BatchResult {
-        // Compare-and-set on the inputs' positions, as a read and a check: a second ingest that
-        // slips between this read and the checkpoint write below writes the same keyed rows.
-        let stored = try allCheckpoints()
-        for advance in batch.advances {
-            let current = resumePoint(in: stored, device: advance.next.device, inode: advance.next.inode, head: advance.head)
-            if current?.offset != advance.expected?.offset || current?.line != advance.expected?.line {
-                return BatchResult(conflict: CheckpointConflict(device: advance.next.device, inode: advance.next.inode,
-                                                                epoch: advance.epoch, stored: current))
-            }
-        }
-        let positions = batch.positions.cover(batch) ? batch.positions : nil
-        var keys: [UInt64] = []
-        keys.reserveCapacity(batch.flows.count)
-        for (index, flow) in batch.flows.enumerated() {
-            if let uuid = flow.uuid {
-                keys.append(RecordKey.flow(uuid: uuid))
-            } else {
-                // Without positions (a caller other than the ingestor), each write is its own run.
-                let position = positions?.flows[index] ?? RecordPosition(line: Int64(index), digest: monotonicNanos())
-                keys.append(RecordKey.record(tag: UInt8(ascii: "L"), input: positions?.input, nonce: nonce, position: position))
-            }
-        }
-        var result = BatchResult()
-        let existing = try storedKeys(keys, flows: batch.flows)
-        try writeEndpoints(batch.flows)
-        var rows = TabSeparatedWriter(capacity: batch.flows.count * 200)
-        // Insertion order for flows of equal time, as SQLite's row ids give it: the write's
-        // start on the wall clock plus the flow's index (batches are far more than 4096 ns apart).
-        let writeStart = max(realTimeNanos(), lastVersion + 1)
-        lastVersion = writeStart + Int64(batch.flows.count)
-        var seen = Set<UInt64>()
-        // Flows whose time only the kept rollups still answer for are counted there already.
-        let retention = RetentionState(rawFlowsStart: pruneCut.map(Timestamp.init(rawValue:)),
-                                       rollupsStart: rollupsStart.map(Timestamp.init(rawValue:)), keepsConnectionRollup: false)
-        for (index, flow) in batch.flows.enumerated() {
-            let key = keys[index]
-            guard !existing.contains(key), !retention.rollupsAlreadyCount(flow.time), seen.insert(key).inserted else {
-                result.duplicates += 1
-                continue
-            }
-            result.inserted += 1
-            FlowRow.encode(flow, key: key, seq: writeStart &+ Int64(index), source: endpointKey(flow.source),
-                           destination: endpointKey(flow.destination), into: &rows)
-        }
-        try insert(into: "flows", columns: FlowRow.columns, rows: rows)
-        try writeLostEvents(batch, positions: positions)
-        try writeNonFlowRecords(batch, positions: positions)
-        batchesWritten += 1
-        if let kill = location.killBeforeCheckpoint, batchesWritten >= kill { raise(SIGKILL) }
-        // Only now, with the rows acknowledged, do the inputs' positions move.
-        for advance in batch.advances { try save(advance.next) }
-        return result
-    }
-
-    /// The keys among `keys` already stored (within the batch's time range, where a stored
-    /// duplicate must be: a uuid's or a line's flow has one time). The keys travel as an
-    /// external table in the request body rather than as an `IN (…)` list in the SQL, which
-    /// the server would have to parse (a tenth of a second for 16k keys on 18.16).
-    private func storedKeys(_ keys: [UInt64], flows: [Flow]) throws(StoreError) -> Set<UInt64> {
-        guard let first = flows.map(\.time.rawValue).min(), let last = flows.map(\.time.rawValue).max() else { return [] }
-        var list = TabSeparatedWriter(capacity: keys.count * 21)
-        for key in keys {
-            list.int(key)
-            list.endRow()
-        }
-        let answer: [UInt8]
-        do {
-            answer = try client.execute("""
-                SELECT key FROM \(table("flows")) WHERE time >= \(first) AND time <= \(last) AND key IN batch_keys FORMAT RowBinary
-                """, externalTable: (name: "batch_keys", structure: "key UInt64", rows: list.bytes))
-        } catch {
-            throw namingUnresponsiveShards(error)
-        }
-        var found = Set<UInt64>()
-        var reader = RowBinaryReader(answer, label: path)
-        while !reader.isAtEnd { found.insert(try reader.uint64()) }
-        return found
-    }
-
-    /// An endpoint's key, cached by the endpoint's shared storage: flows decoded from one cached
-    /// object share it, so the labels are hashed once per endpoint, not twice per flow. The entry
-    /// keeps the endpoint alive, so an identity is not reused while cached.
-    func endpointKey(_ endpoint: Endpoint) -> UInt64 {
-        if let cached = endpointKeys[endpoint.sharedIdentity] { return cached.key }
-        if endpointKeys.count >= 65_536 { endpointKeys.removeAll(keepingCapacity: true) }
-        let key = RecordKey.endpoint(endpoint)
-        endpointKeys[endpoint.sharedIdentity] = (endpoint, key)
-        return key
-    }
-
-    /// Writes the endpoints of a batch's flows, each once per batch. Once per batch, not once
-    /// per process: a prune deletes the endpoints no stored flow refers to, and a long-running
-    /// `ingest --follow` must bring back those its new flows use (the rows are few, and equal
-    /// rows collapse).
-    private func writeEndpoints(_ flows: [Flow]) throws(StoreError) {
-        var rows = TabSeparatedWriter()
-        var identities = Set<ObjectIdentifier>()
-        var written = Set<UInt64>()
-        for flow in flows {
-            for endpoint in [flow.source, flow.destination] where identities.insert(endpoint.sharedIdentity).inserted {
-                let key = endpointKey(endpoint)
-                guard written.insert(key).inserted else { continue }
-                EndpointRow.encode(endpoint, key: key, into: &rows)
-                endpointsByKey?[key] = endpoint
-            }
-        }
-        try insert(into: "endpoints", columns: EndpointRow.columns, rows: rows)
-    }
-
-    private func writeLostEvents(_ batch: IngestBatch, positions: RecordPositions?) throws(StoreError) {
-        var rows = TabSeparatedWriter()
-        // Keyed by content, not by position: the same record read again (standard input piped
-        // twice) collapses into one row, as a flow does by its uuid.
-        for event in batch.lostEvents {
-            rows.int(RecordKey.lostEvents(event))
-            rows.int(event.time.rawValue)
-            rows.string(event.nodeName)
-            rows.string(event.source)
-            rows.int(event.count)
-            rows.int(event.cpu.map(Int64.init) ?? -1)
-            rows.endRow()
-        }
-        try insert(into: "lost_events", columns: "key, time, node, source, count, cpu", rows: rows)
-    }
-
-    private func writeNonFlowRecords(_ batch: IngestBatch, positions: RecordPositions?) throws(StoreError) {
-        var rows = TabSeparatedWriter()
-        if let positions {
-            for (kind, position) in positions.nonFlowRecords {
-                rows.int(RecordKey.record(tag: UInt8(ascii: "N"), input: positions.input, nonce: nonce, position: position))
-                rows.string(kind.rawValue)
-                rows.endRow()
-            }
-        } else {
-            for (kind, count) in batch.nonFlowCounts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                for _ in 0..<count {
-                    rows.int(RecordKey.record(tag: UInt8(ascii: "N"), input: nil, nonce: nonce,
-                                              position: RecordPosition(line: 0, digest: monotonicNanos())))
-                    rows.string(kind.rawValue)
-                    rows.endRow()
-                }
-            }
-        }
-        try insert(into: "non_flow_records", columns: "key, kind", rows: rows)
     }
 }
 

@@ -76,7 +76,7 @@ final class ClickHouseHTTPClient: Sendable {
         head += "\r\n"
         let response: HTTPExchange.Response
         do {
-            response = try HTTPExchange.perform(host: host, port: port, request: Array(head.utf8) + body, timeout: timeout)
+            response = try HTTPExchange.perform(host: host, port: port, head: Array(head.utf8), body: body, timeout: timeout)
         } catch {
             throw transportError(error, sql: sql)
         }

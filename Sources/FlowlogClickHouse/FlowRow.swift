@@ -1,7 +1,7 @@
 import FlowlogModel
 import FlowlogStore
 
-/// A flow as a row of the `flows` table: written as TabSeparated, read back as RowBinary.
+/// A flow as a row of the `flows` table, written and read back as RowBinary.
 enum FlowRow {
     /// The columns, in the order ``encode(_:key:seq:into:)`` writes them and ``decode`` reads them.
     static let columns = """
@@ -10,36 +10,36 @@ enum FlowRow {
         policy_match_type, trace_point, summary, policies, source_names, destination_names, weight
         """
 
+    /// Appends `flow` as one `RowBinary` row of `columns`, each field at its column's width.
     static func encode(_ flow: Flow, key: UInt64, seq: Int64, source: UInt64, destination: UInt64,
-                       into rows: inout TabSeparatedWriter) {
-        rows.int(key)
-        rows.int(seq)
-        rows.int(flow.time.rawValue)
-        rows.binary(flow.uuid?.bytes ?? [])
-        rows.int(flow.verdict.code)
-        rows.int(flow.dropReason.rawValue)
-        rows.int(flow.eventType)
-        rows.int(flow.eventSubType)
-        rows.int(flow.flowType.rawValue)
-        rows.binary(flow.sourceIP?.bytes ?? [])
-        rows.binary(flow.destinationIP?.bytes ?? [])
-        rows.int(flow.l4.proto.rawValue)
-        rows.int(flow.l4.sourcePort)
-        rows.int(flow.l4.destinationPort)
-        rows.int(flow.l4.tcpFlags.rawValue)
-        rows.int(source)
-        rows.int(destination)
-        rows.int(flow.trafficDirection.rawValue)
-        rows.int(flow.isReply.map { $0 ? 1 : 0 } ?? 2)
+                       into rows: inout RowBinaryWriter) {
+        rows.uint64(key)
+        rows.int64(seq)
+        rows.int64(flow.time.rawValue)
+        rows.bytesValue(flow.uuid?.bytes ?? [])
+        rows.int32(flow.verdict.code)
+        rows.int32(flow.dropReason.rawValue)
+        rows.int32(flow.eventType)
+        rows.int32(flow.eventSubType)
+        rows.int32(flow.flowType.rawValue)
+        rows.bytesValue(flow.sourceIP?.bytes ?? [])
+        rows.bytesValue(flow.destinationIP?.bytes ?? [])
+        rows.int32(flow.l4.proto.rawValue)
+        rows.uint16(flow.l4.sourcePort)
+        rows.uint16(flow.l4.destinationPort)
+        rows.uint16(flow.l4.tcpFlags.rawValue)
+        rows.uint64(source)
+        rows.uint64(destination)
+        rows.int32(flow.trafficDirection.rawValue)
+        rows.uint8(flow.isReply.map { $0 ? 1 : 0 } ?? 2)
         rows.string(flow.nodeName)
-        rows.int(flow.policyMatchType)
-        rows.int(flow.traceObservationPoint)
+        rows.int32(flow.policyMatchType)
+        rows.int32(flow.traceObservationPoint)
         rows.string(flow.summary)
         rows.string(flow.policies.isEmpty ? "" : PolicyListCoding.encode(flow.policies))
         rows.stringArray(flow.sourceNames)
         rows.stringArray(flow.destinationNames)
-        rows.int(flow.weight)
-        rows.endRow()
+        rows.uint32(flow.weight)
     }
 
     /// Reads one row of `columns` (in that order) into a flow, its key and its endpoints' keys.
@@ -81,18 +81,17 @@ enum FlowRow {
     }
 }
 
-/// An endpoint as a row of the `endpoints` table (written as TabSeparated).
+/// An endpoint as a row of the `endpoints` table (written as RowBinary).
 enum EndpointRow {
     static let columns = "key, identity, namespace, pod, cluster, labels, workloads"
 
-    static func encode(_ endpoint: Endpoint, key: UInt64, into rows: inout TabSeparatedWriter) {
-        rows.int(key)
-        rows.int(endpoint.identity)
+    static func encode(_ endpoint: Endpoint, key: UInt64, into rows: inout RowBinaryWriter) {
+        rows.uint64(key)
+        rows.uint32(endpoint.identity)
         rows.string(endpoint.namespace)
         rows.string(endpoint.podName)
         rows.string(endpoint.clusterName)
         rows.stringArray(endpoint.labels)
         rows.stringArray(endpoint.workloads.map(\.storedText))
-        rows.endRow()
     }
 }

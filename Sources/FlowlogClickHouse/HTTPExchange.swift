@@ -30,18 +30,17 @@ enum HTTPExchange {
     /// Sends `request` (the request line, headers and body, already encoded) to `host:port` and
     /// reads the whole response. Each socket operation waits at most `timeout` seconds.
     static func perform(host: String, port: Int, request: [UInt8], timeout: Double) throws(Failure) -> Response {
+        try perform(host: host, port: port, head: request, body: [], timeout: timeout)
+    }
+
+    /// Sends `head` (the request line and headers) and then `body` to `host:port` and reads the
+    /// whole response. The two are sent one after the other rather than joined, so a batch of
+    /// rows is never copied into a second buffer of its size.
+    static func perform(host: String, port: Int, head: [UInt8], body: [UInt8], timeout: Double) throws(Failure) -> Response {
         let socket = try connect(host: host, port: port, timeout: timeout)
         defer { close(socket) }
-        var sent = 0
-        while sent < request.count {
-            let count = request.withUnsafeBytes { send(socket, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK { throw .timedOut }
-                throw .broken(systemError())
-            }
-            sent += count
-        }
+        try sendAll(head, to: socket)
+        try sendAll(body, to: socket)
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
@@ -62,6 +61,19 @@ enum HTTPExchange {
             if let response = completeResponse(received) { return response }
         }
         return try parse(received)
+    }
+
+    private static func sendAll(_ bytes: [UInt8], to socket: Int32) throws(Failure) {
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes.withUnsafeBytes { send(socket, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { throw .timedOut }
+                throw .broken(systemError())
+            }
+            sent += count
+        }
     }
 
     /// The response in `bytes` when it is complete by its own framing (a `Content-Length` body

@@ -68,6 +68,58 @@ struct TabSeparatedWriter {
     }
 }
 
+/// Builds a `RowBinary` body, the format the bulk rows (flows, endpoints) are sent in: integers
+/// little-endian at the column's exact width, strings as a LEB128 length and their bytes as they
+/// are, arrays as a LEB128 count and their elements. No byte of a value is ever read as a
+/// separator, so no value needs escaping, and the server parses no text: about a tenth of the
+/// bytes' handling that ``TabSeparatedWriter``'s decimal digits and escapes cost on both sides.
+///
+/// The widths must match the table's column types one for one (a wrong width shifts every
+/// later field); ``RowBinaryReader`` reads the same rows back, and the store contract suite
+/// checks every field of a stored flow round trip.
+struct RowBinaryWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+    private mutating func fixed(_ value: UInt64, width: Int) {
+        for offset in 0..<width { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(offset)))) }
+    }
+
+    mutating func uint8(_ value: UInt8) { bytes.append(value) }
+    mutating func uint16(_ value: UInt16) { fixed(UInt64(value), width: 2) }
+    mutating func uint32(_ value: UInt32) { fixed(UInt64(value), width: 4) }
+    mutating func int32(_ value: Int32) { fixed(UInt64(UInt32(bitPattern: value)), width: 4) }
+    mutating func uint64(_ value: UInt64) { fixed(value, width: 8) }
+    mutating func int64(_ value: Int64) { fixed(UInt64(bitPattern: value), width: 8) }
+
+    private mutating func length(_ value: Int) {
+        var rest = UInt64(value)
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    /// A `String` column holding `value`'s bytes exactly (ClickHouse strings are bytes).
+    mutating func bytesValue<Bytes: Collection>(_ value: Bytes) where Bytes.Element == UInt8 {
+        length(value.count)
+        bytes.append(contentsOf: value)
+    }
+
+    mutating func string(_ value: String) { bytesValue(value.utf8) }
+
+    /// Bytes already encoded by this writer (a row taken from another body), as they are.
+    mutating func raw(_ encoded: ArraySlice<UInt8>) { bytes.append(contentsOf: encoded) }
+
+    /// An `Array(String)` column.
+    mutating func stringArray(_ values: [String]) {
+        length(values.count)
+        for value in values { string(value) }
+    }
+}
+
 /// Reads a `RowBinary` answer: little-endian fixed-width integers, strings as a LEB128 length and
 /// bytes, arrays as a LEB128 count and elements. A short answer is an error, never a trap.
 struct RowBinaryReader {

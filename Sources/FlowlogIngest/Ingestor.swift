@@ -177,14 +177,16 @@ public final class Ingestor {
             sinceCheck += 1
             if sinceCheck >= 1024 {
                 sinceCheck = 0
-                if isBatchFull || monotonicSeconds() - lastFlush >= options.commitInterval {
+                if monotonicSeconds() - lastFlush >= options.commitInterval {
                     flush(file)
+                } else if isBatchFull {
+                    flush(file, partial: true)
                 }
                 _ = try resyncIfConflicted(file)
                 reportProgress()
                 if shouldStop() { return readAny }
             } else if isBatchFull {
-                flush(file)
+                flush(file, partial: true)
             }
         }
     }
@@ -242,14 +244,20 @@ public final class Ingestor {
 
     /// Hands the current batch, with the position `file` reached, to the writer thread. A batch
     /// holds the lines of one input only, so a conflict on that input discards nothing else.
-    func flush(_ file: InputFile?) {
+    /// - Parameter partial: the batch is full and more lines follow at once: a store that gathers
+    ///   batches into larger writes may hold it back (see ``IngestBatch/isPartial``). Every other
+    ///   flush — end of input, the commit interval, stopping — commits what was handed over.
+    func flush(_ file: InputFile?, partial: Bool = false) {
         if let file, !file.awaitsFirstRecord, let next = file.checkpoint(), file.hasMoved(to: next) {
             batch.advances.append(CheckpointAdvance(expected: file.expected, next: next, head: file.head, epoch: file.epoch))
             file.expected = next
         }
-        lastFlush = monotonicSeconds()
-        guard !batch.isEmpty else { return }
-        let full = batch
+        if !partial { lastFlush = monotonicSeconds() }
+        // An empty batch still goes when partial ones wait for it: it is their commit.
+        guard !batch.isEmpty || (!partial && holdsPartial) else { return }
+        holdsPartial = partial
+        var full = batch
+        full.isPartial = partial
         batch = IngestBatch()
         batchBytes = 0
         batch.flows.reserveCapacity(options.batchSize)
@@ -263,6 +271,8 @@ public final class Ingestor {
 
     /// Set when the writer stopped: reading more would only be discarded.
     private var submitFailed = false
+    /// Whether the last batch handed over was partial (so a commit is still owed).
+    private var holdsPartial = false
 
     /// Whether the writer stopped (a write failed): reading more would only be discarded.
     var stopReading: Bool { submitFailed || writer.hasFailed }

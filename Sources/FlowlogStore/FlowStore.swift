@@ -111,6 +111,12 @@ public struct IngestBatch: Sendable {
     /// checkpoint, or by a second ingest of the same file) collapses onto the first copy.
     /// Empty, or one entry per record in each list; the SQLite store does not need it.
     public var positions = RecordPositions()
+    /// Set by ingest on a full batch that more lines of the same input follow at once. A store
+    /// may then hold the batch back and write it with the next ones, in fewer and larger writes
+    /// (ClickHouse: each insert is a part on disk to create and merge); it must write everything
+    /// held, and only then the inputs' positions, when a batch that is not partial arrives. A
+    /// store that writes each batch at once (SQLite, in one transaction) ignores it.
+    public var isPartial = false
 
     public init() {}
 

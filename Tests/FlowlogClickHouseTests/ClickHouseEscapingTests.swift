@@ -72,6 +72,33 @@ struct RowBinaryReaderTests {
         #expect(reader.isAtEnd)
     }
 
+    @Test func readsWhatTheWriterWrites() throws {
+        let long = String(repeating: "é", count: 200)   // 400 bytes: a two-byte length
+        var writer = RowBinaryWriter()
+        writer.uint8(7)
+        writer.uint16(0xBEEF)
+        writer.uint32(UInt32.max)
+        writer.int32(-2)
+        writer.uint64(UInt64.max - 1)
+        writer.int64(-3)
+        writer.string(long)
+        writer.bytesValue([0, 9, 10, 255])
+        writer.stringArray(["", "a\tb"])
+        #expect(Array(writer.bytes[7..<11]) == [0xFE, 0xFF, 0xFF, 0xFF])   // little-endian, two's complement
+        #expect(Array(writer.bytes[27..<29]) == [0x90, 0x03])                // LEB128 of 400
+        var reader = RowBinaryReader(writer.bytes, label: "test")
+        #expect(try reader.uint8() == 7)
+        #expect(try reader.uint16() == 0xBEEF)
+        #expect(try reader.uint32() == UInt32.max)
+        #expect(try reader.int32() == -2)
+        #expect(try reader.uint64() == UInt64.max - 1)
+        #expect(try reader.int64() == -3)
+        #expect(try reader.string() == long)
+        #expect(try reader.bytesValue() == [0, 9, 10, 255])
+        #expect(try reader.stringArray() == ["", "a\tb"])
+        #expect(reader.isAtEnd)
+    }
+
     @Test func aShortAnswerIsAnErrorNotATrap() {
         var reader = RowBinaryReader([5, 0x61], label: "test")
         #expect(throws: (any Error).self) { try reader.string() }

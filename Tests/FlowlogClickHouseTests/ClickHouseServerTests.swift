@@ -54,6 +54,41 @@ struct ClickHouseServerTests {
         }
     }
 
+    /// The bulk rows' format: lengths, not escapes, so every byte must arrive as it was sent.
+    @Test func everyByteSurvivesARowBinaryRow() throws {
+        let database = TestServer.freshDatabase()
+        defer { TestServer.drop(database) }
+        let store = try TestServer.store(database)
+        try store.execute("CREATE TABLE \(database).bytes (id UInt32, value String, list Array(String), n Int64) ENGINE = Log")
+        let allBytes = (0...255).map { UInt8($0) }
+        let long = String(repeating: "x'\\\t", count: 100)
+        let values = Self.hostile + [long]
+        var rows = RowBinaryWriter()
+        rows.uint32(0)
+        rows.bytesValue(allBytes)
+        rows.stringArray(values)
+        rows.int64(Int64.min)
+        for (index, value) in values.enumerated() {
+            rows.uint32(UInt32(index + 1))
+            rows.string(value)
+            rows.stringArray([value, value])
+            rows.int64(-Int64(index))
+        }
+        try store.execute("INSERT INTO \(database).bytes FORMAT RowBinary", data: rows.bytes)
+        var reader = RowBinaryReader(try store.execute("SELECT id, value, list, n FROM \(database).bytes ORDER BY id FORMAT RowBinary"), label: "")
+        #expect(try reader.uint32() == 0)
+        #expect(try reader.bytesValue() == allBytes)
+        #expect(try reader.stringArray() == values)
+        #expect(try reader.int64() == Int64.min)
+        for (index, value) in values.enumerated() {
+            #expect(try reader.uint32() == UInt32(index + 1))
+            #expect(try reader.string() == value)
+            #expect(try reader.stringArray() == [value, value])
+            #expect(try reader.int64() == -Int64(index))
+        }
+        #expect(reader.isAtEnd)
+    }
+
     static func hostileFlow(_ index: Int, uuid: Bool) -> Flow {
         var flow = Flow()
         flow.time = Timestamp(rawValue: 1_764_000_000_000_000_000 + Int64(index) * 1_000_000)

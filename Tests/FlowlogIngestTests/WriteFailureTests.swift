@@ -13,6 +13,8 @@ final class FailingStore: FlowStore, @unchecked Sendable {
     let base: SQLiteFlowStore
     let failAt: Int
     private(set) var writes = 0
+    /// Each batch's ``IngestBatch/isPartial``, in the order written.
+    private(set) var partialFlags: [Bool] = []
 
     init(path: String, failAt: Int) throws {
         base = try SQLiteFlowStore(path: path)
@@ -25,6 +27,7 @@ final class FailingStore: FlowStore, @unchecked Sendable {
 
     func write(_ batch: IngestBatch) throws -> BatchResult {
         writes += 1
+        partialFlags.append(batch.isPartial)
         if writes >= failAt { throw InjectedFailure() }
         return try base.write(batch)
     }

@@ -1,0 +1,309 @@
+import FlowlogModel
+import FlowlogStore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Rows of one input, gathered from ingest's partial batches until they are written together
+/// (see ``ClickHouseFlowStore/write(_:)``). Held encoded, not as flows: a row is about 160
+/// bytes, a decoded flow with its strings more.
+struct PendingWrite {
+    /// The input the rows were read from (nil: standard input).
+    var input: FileIdentity?
+    var flows = RowBinaryWriter()
+    /// Each held flow's key, and where its row starts in `flows`: a write that failed after the
+    /// server stored some rows is sent again without them (see ``ClickHouseFlowStore/sendHeld(attempt:)``).
+    var flowKeys: [UInt64] = []
+    var rowStarts: [Int] = []
+    /// The keys held, so a flow read twice within the held batches is held once.
+    var keys = Set<UInt64>()
+    var earliest = Int64.max
+    var latest = Int64.min
+    var endpoints = RowBinaryWriter()
+    var endpointKeys = Set<UInt64>()
+    var lostEvents = TabSeparatedWriter()
+    var nonFlowRecords = TabSeparatedWriter()
+    /// The positions the held batches move their input from and to, in reading order.
+    var advances: [CheckpointAdvance] = []
+    var isEmpty = true
+
+    /// Whether `batch` is read right after the held ones: same input, starting where they end.
+    func isContinued(by batch: IngestBatch) -> Bool {
+        guard batch.positions.input == input else { return false }
+        guard let last = advances.last, let next = batch.advances.first else { return true }
+        return next.expected == last.next && next.epoch == last.epoch
+    }
+}
+
+extension ClickHouseFlowStore {
+    /// Rows held before a write is made even if the batches keep coming partial: ClickHouse
+    /// wants inserts of 10k–100k rows (each insert is a part of some fifty files to create and
+    /// later merge), and 65,536 rows of about 160 bytes stay near 10 MiB.
+    static let heldRowsLimit = 65_536
+    static let heldBytesLimit = 24 << 20
+
+    /// Writes `batch`'s flows whose keys are not stored yet, then the inputs' new positions.
+    ///
+    /// A partial batch (``IngestBatch/isPartial``) is held, encoded, and written with the next
+    /// ones of its input: one insert per table for up to ``heldRowsLimit`` rows rather than one
+    /// per batch. Its result counts its duplicates; the flows it holds are counted as inserted in
+    /// the result of the batch that writes them. The positions move only after the server
+    /// acknowledged the rows, so a crash while rows are held loses nothing: the lines are read
+    /// again. A batch that is not partial writes everything held, with itself.
+    public func write(_ batch: IngestBatch) throws -> BatchResult {
+        var result = BatchResult()
+        if !pending.isEmpty && !pending.isContinued(by: batch) {
+            result = try commitHeld()
+        }
+        let checked = try retrying { (_: Int) throws(StoreError) in try check(batch) }
+        switch checked {
+        case .conflict(let conflict):
+            // The batch is not the continuation of what the store holds for its input: nothing
+            // held for that input may be written either.
+            pending = PendingWrite()
+            result.conflict = conflict
+            return result
+        case .fresh(let keys, let stored):
+            result.duplicates += hold(batch, keys: keys, stored: stored)
+        }
+        if !batch.isPartial || pending.flowKeys.count >= Self.heldRowsLimit || pending.flows.bytes.count >= Self.heldBytesLimit {
+            let written = try commitHeld()
+            result.inserted += written.inserted
+            if let conflict = written.conflict { result.conflict = conflict }
+        }
+        return result
+    }
+
+    private enum Checked {
+        case conflict(CheckpointConflict)
+        /// Each flow's key, and those already stored.
+        case fresh(keys: [UInt64], stored: Set<UInt64>)
+    }
+
+    /// Reads what the server must be asked before `batch` is held: whether its input's stored
+    /// position is where the batch starts (unless the held batches already start from it), and
+    /// which of its flows are stored already. Asks only, so a retry repeats nothing.
+    private func check(_ batch: IngestBatch) throws(StoreError) -> Checked {
+        // Compare-and-set on the inputs' positions, as a read and a check: a second ingest that
+        // slips between this read and the checkpoint write writes the same keyed rows.
+        if pending.isEmpty, !batch.advances.isEmpty {
+            if let conflict = firstConflict(batch.advances, stored: try allCheckpoints()) { return .conflict(conflict) }
+        }
+        let positions = batch.positions.cover(batch) ? batch.positions : nil
+        var keys: [UInt64] = []
+        keys.reserveCapacity(batch.flows.count)
+        for (index, flow) in batch.flows.enumerated() {
+            if let uuid = flow.uuid {
+                keys.append(RecordKey.flow(uuid: uuid))
+            } else {
+                // Without positions (a caller other than the ingestor), each write is its own run.
+                let position = positions?.flows[index] ?? RecordPosition(line: Int64(index), digest: monotonicNanos())
+                keys.append(RecordKey.record(tag: UInt8(ascii: "L"), input: positions?.input, nonce: nonce, position: position))
+            }
+        }
+        let times = batch.flows.map(\.time.rawValue)
+        guard let first = times.min(), let last = times.max() else { return .fresh(keys: keys, stored: []) }
+        return .fresh(keys: keys, stored: try storedKeys(keys, from: first, through: last))
+    }
+
+    /// The conflict of the first of `advances` whose input the store holds at another position.
+    private func firstConflict(_ advances: [CheckpointAdvance], stored: [InputCheckpoint]) -> CheckpointConflict? {
+        var checked = Set<FileIdentity>()
+        for advance in advances {
+            let file = FileIdentity(device: advance.next.device, inode: advance.next.inode)
+            // Only where the held lines start matters; later advances continue from it.
+            guard checked.insert(file).inserted else { continue }
+            let current = resumePoint(in: stored, device: file.device, inode: file.inode, head: advance.head)
+            if current?.offset != advance.expected?.offset || current?.line != advance.expected?.line {
+                return CheckpointConflict(device: file.device, inode: file.inode, epoch: advance.epoch, stored: current)
+            }
+        }
+        return nil
+    }
+
+    /// Encodes `batch`'s new flows (and its other records and endpoints) into the held rows.
+    /// - Returns: the flows not held because they are stored or held already.
+    private func hold(_ batch: IngestBatch, keys: [UInt64], stored: Set<UInt64>) -> Int {
+        if pending.isEmpty {
+            pending.input = batch.positions.input
+            pending.flows = RowBinaryWriter(capacity: min(Self.heldBytesLimit, max(batch.flows.count, 1) * 8 * 170))
+            pending.isEmpty = false
+        }
+        var duplicates = 0
+        // Insertion order for flows of equal time, as SQLite's row ids give it: the write's
+        // start on the wall clock plus the flow's index (batches are far more than 4096 ns apart).
+        let writeStart = max(realTimeNanos(), lastVersion + 1)
+        lastVersion = writeStart + Int64(batch.flows.count)
+        // Flows whose time only the kept rollups still answer for are counted there already.
+        let retention = RetentionState(rawFlowsStart: pruneCut.map(Timestamp.init(rawValue:)),
+                                       rollupsStart: rollupsStart.map(Timestamp.init(rawValue:)), keepsConnectionRollup: false)
+        for (index, flow) in batch.flows.enumerated() {
+            let key = keys[index]
+            guard !stored.contains(key), !retention.rollupsAlreadyCount(flow.time), pending.keys.insert(key).inserted else {
+                duplicates += 1
+                continue
+            }
+            pending.flowKeys.append(key)
+            pending.rowStarts.append(pending.flows.bytes.count)
+            pending.earliest = min(pending.earliest, flow.time.rawValue)
+            pending.latest = max(pending.latest, flow.time.rawValue)
+            let source = endpointKey(flow.source)
+            let destination = endpointKey(flow.destination)
+            FlowRow.encode(flow, key: key, seq: writeStart &+ Int64(index), source: source, destination: destination,
+                           into: &pending.flows)
+            holdEndpoint(flow.source, key: source)
+            holdEndpoint(flow.destination, key: destination)
+        }
+        holdLostEvents(batch)
+        holdNonFlowRecords(batch)
+        pending.advances += batch.advances
+        return duplicates
+    }
+
+    /// An endpoint's key, cached by the endpoint's shared storage: flows decoded from one cached
+    /// object share it, so the labels are hashed once per endpoint, not twice per flow. The entry
+    /// keeps the endpoint alive, so an identity is not reused while cached.
+    func endpointKey(_ endpoint: Endpoint) -> UInt64 {
+        if let cached = endpointKeys[endpoint.sharedIdentity] { return cached.key }
+        if endpointKeys.count >= 65_536 { endpointKeys.removeAll(keepingCapacity: true) }
+        let key = RecordKey.endpoint(endpoint)
+        endpointKeys[endpoint.sharedIdentity] = (endpoint, key)
+        return key
+    }
+
+    /// Holds `endpoint`'s row once per write. Once per write, not once per process: a prune
+    /// deletes the endpoints no stored flow refers to, and a long-running `ingest --follow` must
+    /// bring back those its new flows use (the rows are few, and equal rows collapse).
+    private func holdEndpoint(_ endpoint: Endpoint, key: UInt64) {
+        guard pending.endpointKeys.insert(key).inserted else { return }
+        EndpointRow.encode(endpoint, key: key, into: &pending.endpoints)
+        endpointsByKey?[key] = endpoint
+    }
+
+    private func holdLostEvents(_ batch: IngestBatch) {
+        // Keyed by content, not by position: the same record read again (standard input piped
+        // twice) collapses into one row, as a flow does by its uuid.
+        for event in batch.lostEvents {
+            pending.lostEvents.int(RecordKey.lostEvents(event))
+            pending.lostEvents.int(event.time.rawValue)
+            pending.lostEvents.string(event.nodeName)
+            pending.lostEvents.string(event.source)
+            pending.lostEvents.int(event.count)
+            pending.lostEvents.int(event.cpu.map(Int64.init) ?? -1)
+            pending.lostEvents.endRow()
+        }
+    }
+
+    private func holdNonFlowRecords(_ batch: IngestBatch) {
+        let positions = batch.positions.cover(batch) ? batch.positions : nil
+        if let positions {
+            for (kind, position) in positions.nonFlowRecords {
+                pending.nonFlowRecords.int(RecordKey.record(tag: UInt8(ascii: "N"), input: positions.input, nonce: nonce, position: position))
+                pending.nonFlowRecords.string(kind.rawValue)
+                pending.nonFlowRecords.endRow()
+            }
+        } else {
+            for (kind, count) in batch.nonFlowCounts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                for _ in 0..<count {
+                    pending.nonFlowRecords.int(RecordKey.record(tag: UInt8(ascii: "N"), input: nil, nonce: nonce,
+                                                                position: RecordPosition(line: 0, digest: monotonicNanos())))
+                    pending.nonFlowRecords.string(kind.rawValue)
+                    pending.nonFlowRecords.endRow()
+                }
+            }
+        }
+    }
+
+    /// Writes the held rows, then — only with the rows acknowledged — the inputs' positions.
+    /// Whatever happens, nothing stays held: after a failure the positions did not move, and the
+    /// lines are read again.
+    func commitHeld() throws(StoreError) -> BatchResult {
+        guard !pending.isEmpty else { return BatchResult() }
+        defer { pending = PendingWrite() }
+        // Another ingest may have stored these lines while they were held.
+        if !pending.advances.isEmpty {
+            let stored = try retrying { (_: Int) throws(StoreError) in try allCheckpoints() }
+            if let conflict = firstConflict(pending.advances, stored: stored) { return BatchResult(conflict: conflict) }
+        }
+        try retrying { (attempt: Int) throws(StoreError) in try sendHeld(attempt: attempt) }
+        writesMade += 1
+        if let kill = location.killBeforeCheckpoint, writesMade >= kill { raise(SIGKILL) }
+        // The last position of each input is the one that counts.
+        var latest: [FileIdentity: InputCheckpoint] = [:]
+        var order: [FileIdentity] = []
+        for advance in pending.advances {
+            let file = FileIdentity(device: advance.next.device, inode: advance.next.inode)
+            if latest.updateValue(advance.next, forKey: file) == nil { order.append(file) }
+        }
+        for file in order {
+            guard let checkpoint = latest[file] else { continue }
+            try retrying { (_: Int) throws(StoreError) in try save(checkpoint) }
+        }
+        return BatchResult(inserted: pending.flowKeys.count)
+    }
+
+    /// Sends the held rows. A write that fails for a lost or restarting server is sent again;
+    /// every row is keyed, and the flows the first attempt stored are left out of the next (the
+    /// rollup's view counts every row inserted into flows), so a retry adds nothing twice.
+    func sendHeld(attempt: Int) throws(StoreError) {
+        try insert(into: "endpoints", columns: EndpointRow.columns, rows: pending.endpoints)
+        if attempt == 1 || pending.flowKeys.isEmpty {
+            try insert(into: "flows", columns: FlowRow.columns, rows: pending.flows)
+        } else {
+            let stored = try storedKeys(pending.flowKeys, from: pending.earliest, through: pending.latest)
+            var rest = RowBinaryWriter(capacity: pending.flows.bytes.count)
+            for (index, key) in pending.flowKeys.enumerated() where !stored.contains(key) {
+                let end = index + 1 < pending.rowStarts.count ? pending.rowStarts[index + 1] : pending.flows.bytes.count
+                rest.raw(pending.flows.bytes[pending.rowStarts[index]..<end])
+            }
+            try insert(into: "flows", columns: FlowRow.columns, rows: rest)
+        }
+        try insert(into: "lost_events", columns: "key, time, node, source, count, cpu", rows: pending.lostEvents)
+        try insert(into: "non_flow_records", columns: "key, kind", rows: pending.nonFlowRecords)
+    }
+
+    /// Runs `body` (given its attempt number, from 1) again while it fails for a reason a later
+    /// attempt may not meet, with backoff, for up to the location's `write_retry` seconds.
+    func retrying<T>(_ body: (Int) throws(StoreError) -> T) throws(StoreError) -> T {
+        var delay = 0.5
+        let deadline = monotonicNow() + location.writeRetry
+        var attempt = 1
+        while true {
+            do {
+                return try body(attempt)
+            } catch {
+                guard error.isTransient, monotonicNow() + delay < deadline else { throw error }
+                sleepSeconds(delay)
+                delay = min(delay * 2, 10)
+                attempt += 1
+            }
+        }
+    }
+
+    /// The keys among `keys` already stored (within the time range `first`…`last`, where a
+    /// stored duplicate must be: a uuid's or a line's flow has one time). The keys travel as an
+    /// external table in the request body rather than as an `IN (…)` list in the SQL, which
+    /// the server would have to parse (a tenth of a second for 16k keys on 18.16).
+    func storedKeys(_ keys: [UInt64], from first: Int64, through last: Int64) throws(StoreError) -> Set<UInt64> {
+        guard !keys.isEmpty else { return [] }
+        var list = TabSeparatedWriter(capacity: keys.count * 21)
+        for key in keys {
+            list.int(key)
+            list.endRow()
+        }
+        let answer: [UInt8]
+        do {
+            answer = try client.execute("""
+                SELECT key FROM \(table("flows")) WHERE time >= \(first) AND time <= \(last) AND key IN batch_keys FORMAT RowBinary
+                """, externalTable: (name: "batch_keys", structure: "key UInt64", rows: list.bytes))
+        } catch {
+            throw namingUnresponsiveShards(error)
+        }
+        var found = Set<UInt64>()
+        var reader = RowBinaryReader(answer, label: path)
+        while !reader.isAtEnd { found.insert(try reader.uint64()) }
+        return found
+    }
+}
