@@ -6,106 +6,50 @@ import Glibc
 import Darwin
 #endif
 
-/// Rows of one input, gathered from ingest's partial batches until they are written together
-/// (see ``ClickHouseFlowStore/write(_:)``). Held encoded, not as flows: a row is about 160
-/// bytes, a decoded flow with its strings more.
-struct PendingWrite {
-    /// The input the rows were read from (nil: standard input).
-    var input: FileIdentity?
-    var flows = RowBinaryWriter()
-    /// Each held flow's key, and where its row starts in `flows`: a write that failed after the
-    /// server stored some rows is sent again without them (see ``ClickHouseFlowStore/sendHeld(attempt:)``).
-    var flowKeys: [UInt64] = []
-    var rowStarts: [Int] = []
-    /// The keys held, so a flow read twice within the held batches is held once.
-    var keys = Set<UInt64>()
-    var earliest = Int64.max
-    var latest = Int64.min
-    var endpoints = RowBinaryWriter()
-    var endpointKeys = Set<UInt64>()
-    var lostEvents = TabSeparatedWriter()
-    var nonFlowRecords = TabSeparatedWriter()
-    /// The positions the held batches move their input from and to, in reading order.
-    var advances: [CheckpointAdvance] = []
-    var isEmpty = true
-
-    /// Whether `batch` is read right after the held ones: same input, starting where they end.
-    func isContinued(by batch: IngestBatch) -> Bool {
-        guard batch.positions.input == input else { return false }
-        guard let last = advances.last, let next = batch.advances.first else { return true }
-        return next.expected == last.next && next.epoch == last.epoch
-    }
-}
-
 extension ClickHouseFlowStore {
+    // MARK: - Holding batches
+
     /// Rows held before a write is made even if the batches keep coming partial: ClickHouse
     /// wants inserts of 10k–100k rows (each insert is a part of some fifty files to create and
     /// later merge), and 65,536 rows of about 160 bytes stay near 10 MiB.
     static let heldRowsLimit = 65_536
+    /// Encoded flow rows held before a write is made (rows with long labels or many names).
     static let heldBytesLimit = 24 << 20
 
     /// Writes `batch`'s flows whose keys are not stored yet, then the inputs' new positions.
     ///
     /// A partial batch (``IngestBatch/isPartial``) is held, encoded, and written with the next
     /// ones of its input: one insert per table for up to ``heldRowsLimit`` rows rather than one
-    /// per batch. Its result counts its duplicates; the flows it holds are counted as inserted in
-    /// the result of the batch that writes them. The positions move only after the server
-    /// acknowledged the rows, so a crash while rows are held loses nothing: the lines are read
-    /// again. A batch that is not partial writes everything held, with itself.
+    /// per batch. Its result is empty; the result of the batch that writes the held rows counts
+    /// them (inserted and duplicates). The positions move only after the server acknowledged the
+    /// rows, so a crash while rows are held loses nothing: the lines are read again. A batch
+    /// that is not partial writes everything held, with itself.
+    /// - Throws: ``StoreError`` when the server fails (after retrying what may succeed later).
     public func write(_ batch: IngestBatch) throws -> BatchResult {
         var result = BatchResult()
         if !pending.isEmpty && !pending.isContinued(by: batch) {
+            // Not reached from ingest, which ends every input with a batch that is not partial.
+            // A conflict here concerns lines another ingest stored: nothing of them is lost.
             result = try commitHeld()
         }
-        let checked = try retrying { (_: Int) throws(StoreError) in try check(batch) }
-        switch checked {
-        case .conflict(let conflict):
-            // The batch is not the continuation of what the store holds for its input: nothing
-            // held for that input may be written either.
-            pending = PendingWrite()
-            result.conflict = conflict
-            return result
-        case .fresh(let keys, let stored):
-            result.duplicates += hold(batch, keys: keys, stored: stored)
+        // Compare-and-set on the inputs' positions, as a read and a check (again when the rows
+        // are written): a second ingest that slips between the check and the checkpoint write
+        // writes the same keyed rows.
+        if pending.isEmpty, !batch.advances.isEmpty {
+            let stored = try retrying { (_: Int) throws(StoreError) in try allCheckpoints() }
+            if let conflict = firstConflict(batch.advances, stored: stored) {
+                result.conflict = conflict
+                return result
+            }
         }
+        if !batch.isEmpty { hold(batch) }
         if !batch.isPartial || pending.flowKeys.count >= Self.heldRowsLimit || pending.flows.bytes.count >= Self.heldBytesLimit {
             let written = try commitHeld()
             result.inserted += written.inserted
+            result.duplicates += written.duplicates
             if let conflict = written.conflict { result.conflict = conflict }
         }
         return result
-    }
-
-    private enum Checked {
-        case conflict(CheckpointConflict)
-        /// Each flow's key, and those already stored.
-        case fresh(keys: [UInt64], stored: Set<UInt64>)
-    }
-
-    /// Reads what the server must be asked before `batch` is held: whether its input's stored
-    /// position is where the batch starts (unless the held batches already start from it), and
-    /// which of its flows are stored already. Asks only, so a retry repeats nothing.
-    private func check(_ batch: IngestBatch) throws(StoreError) -> Checked {
-        // Compare-and-set on the inputs' positions, as a read and a check: a second ingest that
-        // slips between this read and the checkpoint write writes the same keyed rows.
-        if pending.isEmpty, !batch.advances.isEmpty {
-            if let conflict = firstConflict(batch.advances, stored: try allCheckpoints()) { return .conflict(conflict) }
-        }
-        let positions = batch.positions.cover(batch) ? batch.positions : nil
-        var keys: [UInt64] = []
-        keys.reserveCapacity(batch.flows.count)
-        for (index, flow) in batch.flows.enumerated() {
-            if let uuid = flow.uuid {
-                keys.append(RecordKey.flow(uuid: uuid))
-            } else {
-                // Without positions (a caller other than the ingestor), each write is its own run.
-                let position = positions?.flows[index] ?? RecordPosition(line: Int64(index), digest: monotonicNanos())
-                keys.append(RecordKey.record(tag: UInt8(ascii: "L"), input: positions?.input, nonce: nonce, position: position))
-            }
-        }
-        let times = batch.flows.map(\.time.rawValue)
-        guard let first = times.min(), let last = times.max() else { return .fresh(keys: keys, stored: []) }
-        return .fresh(keys: keys, stored: try storedKeys(keys, from: first, through: last))
     }
 
     /// The conflict of the first of `advances` whose input the store holds at another position.
@@ -123,15 +67,14 @@ extension ClickHouseFlowStore {
         return nil
     }
 
-    /// Encodes `batch`'s new flows (and its other records and endpoints) into the held rows.
-    /// - Returns: the flows not held because they are stored or held already.
-    private func hold(_ batch: IngestBatch, keys: [UInt64], stored: Set<UInt64>) -> Int {
+    /// Encodes `batch`'s flows (and its other records and endpoints) into the held rows.
+    private func hold(_ batch: IngestBatch) {
         if pending.isEmpty {
-            pending.input = batch.positions.input
+            pending.input = batch.inputIdentity
             pending.flows = RowBinaryWriter(capacity: min(Self.heldBytesLimit, max(batch.flows.count, 1) * 8 * 170))
             pending.isEmpty = false
         }
-        var duplicates = 0
+        let positions = batch.positions.cover(batch) ? batch.positions : nil
         // Insertion order for flows of equal time, as SQLite's row ids give it: the write's
         // start on the wall clock plus the flow's index (batches are far more than 4096 ns apart).
         let writeStart = max(realTimeNanos(), lastVersion + 1)
@@ -140,9 +83,16 @@ extension ClickHouseFlowStore {
         let retention = RetentionState(rawFlowsStart: pruneCut.map(Timestamp.init(rawValue:)),
                                        rollupsStart: rollupsStart.map(Timestamp.init(rawValue:)), keepsConnectionRollup: false)
         for (index, flow) in batch.flows.enumerated() {
-            let key = keys[index]
-            guard !stored.contains(key), !retention.rollupsAlreadyCount(flow.time), pending.keys.insert(key).inserted else {
-                duplicates += 1
+            let key: UInt64
+            if let uuid = flow.uuid {
+                key = RecordKey.flow(uuid: uuid)
+            } else {
+                // Without positions (a caller other than the ingestor), each write is its own run.
+                let position = positions?.flows[index] ?? RecordPosition(line: Int64(index), digest: monotonicNanos())
+                key = RecordKey.record(tag: UInt8(ascii: "L"), input: positions?.input, nonce: nonce, position: position)
+            }
+            guard !retention.rollupsAlreadyCount(flow.time), pending.keys.insert(key).inserted else {
+                pending.duplicates += 1
                 continue
             }
             pending.flowKeys.append(key)
@@ -157,9 +107,8 @@ extension ClickHouseFlowStore {
             holdEndpoint(flow.destination, key: destination)
         }
         holdLostEvents(batch)
-        holdNonFlowRecords(batch)
+        holdNonFlowRecords(batch, positions: positions)
         pending.advances += batch.advances
-        return duplicates
     }
 
     /// An endpoint's key, cached by the endpoint's shared storage: flows decoded from one cached
@@ -196,8 +145,7 @@ extension ClickHouseFlowStore {
         }
     }
 
-    private func holdNonFlowRecords(_ batch: IngestBatch) {
-        let positions = batch.positions.cover(batch) ? batch.positions : nil
+    private func holdNonFlowRecords(_ batch: IngestBatch, positions: RecordPositions?) {
         if let positions {
             for (kind, position) in positions.nonFlowRecords {
                 pending.nonFlowRecords.int(RecordKey.record(tag: UInt8(ascii: "N"), input: positions.input, nonce: nonce, position: position))
@@ -216,9 +164,14 @@ extension ClickHouseFlowStore {
         }
     }
 
+    // MARK: - Writing what is held
+
     /// Writes the held rows, then — only with the rows acknowledged — the inputs' positions.
     /// Whatever happens, nothing stays held: after a failure the positions did not move, and the
     /// lines are read again.
+    /// - Returns: the flows written and those left out as stored already; or, with nothing
+    ///   written, the conflict when another ingest moved the input's position meanwhile.
+    /// - Throws: ``StoreError`` when the server fails (after retrying what may succeed later).
     func commitHeld() throws(StoreError) -> BatchResult {
         guard !pending.isEmpty else { return BatchResult() }
         defer { pending = PendingWrite() }
@@ -227,9 +180,11 @@ extension ClickHouseFlowStore {
             let stored = try retrying { (_: Int) throws(StoreError) in try allCheckpoints() }
             if let conflict = firstConflict(pending.advances, stored: stored) { return BatchResult(conflict: conflict) }
         }
-        try retrying { (attempt: Int) throws(StoreError) in try sendHeld(attempt: attempt) }
-        writesMade += 1
-        if let kill = location.killBeforeCheckpoint, writesMade >= kill { raise(SIGKILL) }
+        if pending.holdsRows {
+            try retrying { (attempt: Int) throws(StoreError) in try sendHeld(attempt: attempt) }
+            writesMade += 1
+            if let kill = location.killBeforeCheckpoint, writesMade >= kill { raise(SIGKILL) }
+        }
         // The last position of each input is the one that counts.
         var latest: [FileIdentity: InputCheckpoint] = [:]
         var order: [FileIdentity] = []
@@ -241,27 +196,62 @@ extension ClickHouseFlowStore {
             guard let checkpoint = latest[file] else { continue }
             try retrying { (_: Int) throws(StoreError) in try save(checkpoint) }
         }
-        return BatchResult(inserted: pending.flowKeys.count)
+        let stored = pending.storedBeforeSending ?? 0
+        return BatchResult(inserted: pending.flowKeys.count - stored, duplicates: pending.duplicates + stored)
     }
 
-    /// Sends the held rows. A write that fails for a lost or restarting server is sent again;
-    /// every row is keyed, and the flows the first attempt stored are left out of the next (the
-    /// rollup's view counts every row inserted into flows), so a retry adds nothing twice.
+    /// Sends the held rows: the endpoints, the flows the server does not hold yet, the other
+    /// records. The rollup's view counts every row inserted into flows, so no flow may be sent
+    /// twice: each attempt asks which held flows are stored, after waiting until the flows
+    /// insert of the attempt before it no longer runs on any server (an insert whose answer was
+    /// lost to a timeout may still be writing; its rows must be seen, not sent again).
     func sendHeld(attempt: Int) throws(StoreError) {
+        if attempt > 1 && pending.sentFlows { try awaitEnd(ofQuery: flowsInsertID(attempt: attempt - 1)) }
         try insert(into: "endpoints", columns: EndpointRow.columns, rows: pending.endpoints)
-        if attempt == 1 || pending.flowKeys.isEmpty {
-            try insert(into: "flows", columns: FlowRow.columns, rows: pending.flows)
-        } else {
+        if !pending.flowKeys.isEmpty {
             let stored = try storedKeys(pending.flowKeys, from: pending.earliest, through: pending.latest)
-            var rest = RowBinaryWriter(capacity: pending.flows.bytes.count)
-            for (index, key) in pending.flowKeys.enumerated() where !stored.contains(key) {
-                let end = index + 1 < pending.rowStarts.count ? pending.rowStarts[index + 1] : pending.flows.bytes.count
-                rest.raw(pending.flows.bytes[pending.rowStarts[index]..<end])
+            if !pending.sentFlows && pending.storedBeforeSending == nil { pending.storedBeforeSending = stored.count }
+            pending.sentFlows = true
+            if stored.isEmpty {
+                try insert(into: "flows", columns: FlowRow.columns, rows: pending.flows, queryID: flowsInsertID(attempt: attempt))
+            } else {
+                var rest = RowBinaryWriter(capacity: pending.flows.bytes.count)
+                for (index, key) in pending.flowKeys.enumerated() where !stored.contains(key) {
+                    let end = index + 1 < pending.rowStarts.count ? pending.rowStarts[index + 1] : pending.flows.bytes.count
+                    rest.raw(pending.flows.bytes[pending.rowStarts[index]..<end])
+                }
+                try insert(into: "flows", columns: FlowRow.columns, rows: rest, queryID: flowsInsertID(attempt: attempt))
             }
-            try insert(into: "flows", columns: FlowRow.columns, rows: rest)
         }
         try insert(into: "lost_events", columns: "key, time, node, source, count, cpu", rows: pending.lostEvents)
         try insert(into: "non_flow_records", columns: "key, kind", rows: pending.nonFlowRecords)
+    }
+
+    /// The `query_id` of a write's flows insert: unique per store, write and attempt.
+    private func flowsInsertID(attempt: Int) -> String {
+        "flowlog-\(String(nonce, radix: 16))-\(writesMade)-\(attempt)"
+    }
+
+    /// Waits until no server runs the query `id` (or a part of it, on a cluster's shards).
+    /// - Throws: ``StoreError`` when it still runs after the request timeout: sending its rows
+    ///   again could count them twice, so the write gives up and its lines are read again later.
+    private func awaitEnd(ofQuery id: String) throws(StoreError) {
+        let servers = [client] + shardClients
+        let deadline = monotonicNow() + location.timeout
+        let sql = """
+            SELECT toUInt64(count()) FROM system.processes
+            WHERE query_id = \(ClickHouseEscaping.literal(id)) OR initial_query_id = \(ClickHouseEscaping.literal(id)) FORMAT RowBinary
+            """
+        for server in servers {
+            while true {
+                var answer = RowBinaryReader(try server.execute(sql), label: server.label)
+                if try answer.uint64() == 0 { break }
+                guard monotonicNow() < deadline else {
+                    throw StoreError(kind: .failed, message: "an earlier attempt to write flows is still running on ClickHouse at \(server.server) after \(Int(location.timeout)) s; not sending them again", path: path)
+                }
+                sleepSeconds(0.1)
+            }
+        }
     }
 
     /// Runs `body` (given its attempt number, from 1) again while it fails for a reason a later
@@ -281,6 +271,8 @@ extension ClickHouseFlowStore {
             }
         }
     }
+
+    // MARK: - Asking the server
 
     /// The keys among `keys` already stored (within the time range `first`…`last`, where a
     /// stored duplicate must be: a uuid's or a line's flow has one time). The keys travel as an

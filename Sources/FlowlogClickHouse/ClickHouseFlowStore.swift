@@ -121,15 +121,17 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
         try insert(into: name, columns: columns, format: "TabSeparated", body: rows.bytes)
     }
 
-    func insert(into name: String, columns: String, rows: RowBinaryWriter) throws(StoreError) {
-        try insert(into: name, columns: columns, format: "RowBinary", body: rows.bytes)
+    /// - Parameter queryID: the insert's `query_id`, to find it among the server's running queries.
+    func insert(into name: String, columns: String, rows: RowBinaryWriter, queryID: String? = nil) throws(StoreError) {
+        try insert(into: name, columns: columns, format: "RowBinary", body: rows.bytes, queryID: queryID)
     }
 
-    private func insert(into name: String, columns: String, format: String, body: [UInt8]) throws(StoreError) {
+    private func insert(into name: String, columns: String, format: String, body: [UInt8], queryID: String? = nil) throws(StoreError) {
         guard !body.isEmpty else { return }
+        var settings = location.cluster == nil ? [] : [("insert_distributed_sync", "1")]
+        if let queryID { settings.append(("query_id", queryID)) }
         do {
-            try client.execute("INSERT INTO \(table(name)) (\(columns)) FORMAT \(format)", data: body,
-                               settings: location.cluster == nil ? [] : [("insert_distributed_sync", "1")])
+            try client.execute("INSERT INTO \(table(name)) (\(columns)) FORMAT \(format)", data: body, settings: settings)
         } catch {
             throw namingUnresponsiveShards(error)
         }

@@ -39,8 +39,14 @@ enum HTTPExchange {
     static func perform(host: String, port: Int, head: [UInt8], body: [UInt8], timeout: Double) throws(Failure) -> Response {
         let socket = try connect(host: host, port: port, timeout: timeout)
         defer { close(socket) }
-        try sendAll(head, to: socket)
-        try sendAll(body, to: socket)
+        if body.count <= 1 << 16 {
+            // A query: one segment rather than a header and a short body held back by Nagle's
+            // algorithm until the header's acknowledgement (a delayed one, tens of milliseconds).
+            try sendAll(head + body, to: socket)
+        } else {
+            try sendAll(head, to: socket)
+            try sendAll(body, to: socket)
+        }
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
@@ -114,7 +120,12 @@ enum HTTPExchange {
             var interval = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
             setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
             setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
-            if Glibc.connect(descriptor, current.pointee.ai_addr, current.pointee.ai_addrlen) == 0 { return descriptor }
+            if Glibc.connect(descriptor, current.pointee.ai_addr, current.pointee.ai_addrlen) == 0 {
+                // Requests are written whole and then answered: nothing gains from coalescing.
+                var noDelay: Int32 = 1
+                setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+                return descriptor
+            }
             let timedOut = errno == EINPROGRESS || errno == EAGAIN
             lastError = systemError()
             close(descriptor)

@@ -77,11 +77,47 @@ struct ClickHouseHeldWritesTests {
         let result = try store.write(Self.batch(20..<40, partial: false))
         #expect(result.conflict == CheckpointConflict(device: Self.file.device, inode: Self.file.inode, epoch: 0,
                                                       stored: Self.checkpoint(line: 25)))
-        #expect(result.inserted == 0)
+        #expect(result.inserted == 0 && result.duplicates == 0)
         let reader = try TestServer.store(database)
         #expect(try reader.statistics().flows == 25)
         #expect(try reader.dropCounts(matching: FlowQuery()).map(\.count).reduce(0, +) == Self.drops(in: 0..<25))
         #expect(try reader.checkpoints(family: "/held") == [Self.checkpoint(line: 25)])
+    }
+
+    /// The commit that ends a run of partial batches may be empty (the input ended exactly at
+    /// a full batch): it writes what is held, once, and moves the position.
+    @Test func anEmptyBatchCommitsWhatIsHeldInOneWrite() throws {
+        let database = TestServer.freshDatabase()
+        defer { TestServer.drop(database) }
+        let store = try TestServer.store(database)
+        _ = try store.write(Self.batch(0..<10, partial: true))
+        _ = try store.write(Self.batch(10..<20, partial: true))
+        let result = try store.write(IngestBatch())
+        #expect(result.inserted == 20 && result.duplicates == 0)
+        #expect(store.writesMade == 1)
+        let reader = try TestServer.store(database)
+        #expect(try reader.statistics().flows == 20)
+        #expect(try reader.checkpoints(family: "/held") == [Self.checkpoint(line: 20)])
+    }
+
+    /// Flows stored before (another run, another copy of the file) are counted as duplicates by
+    /// the write that leaves them out, not by the partial batch that read them.
+    @Test func storedFlowsAreCountedWhenTheWriteLeavesThemOut() throws {
+        let database = TestServer.freshDatabase()
+        defer { TestServer.drop(database) }
+        var earlier = IngestBatch()
+        earlier.flows = (0..<6).map { ClickHouseServerTests.hostileFlow($0, uuid: true) }
+        _ = try TestServer.store(database).write(earlier)
+        let store = try TestServer.store(database)
+        let partial = try store.write(Self.batch(0..<10, partial: true))
+        #expect(partial.inserted == 0 && partial.duplicates == 0)
+        let last = try store.write(Self.batch(10..<12, partial: false))
+        // Of 0..<12, the even ones below 6 have the uuids stored before.
+        #expect(last.duplicates == 3 && last.inserted == 9)
+        #expect(try TestServer.store(database).statistics().flows == 15)
+        // Drops (every third index): 0 and 3 stored before; 3 (without uuid: a flow of its own),
+        // 6 and 9 written now.
+        #expect(try TestServer.store(database).dropCounts(matching: FlowQuery()).map(\.count).reduce(0, +) == 5)
     }
 
     /// Held rows are the lines of one input: a batch that does not continue them (another
