@@ -104,7 +104,8 @@ extension SuggestionTally {
             let name = endpoint.podName.isEmpty ? "{" + EndpointGrouping.labels.key(for: endpoint) + "}" : endpoint.podName
             return namespace.isEmpty ? name : "\(namespace)/\(name)"
         case .world:
-            return address.map(String.init(describing:)) ?? "world"
+            // An IPv6 address in brackets, so the port that follows it reads apart.
+            return address.map { $0.isIPv6 ? "[\($0)]" : $0.description } ?? "world"
         default:
             let name = endpoint.kind.reservedName ?? "unknown"
             return address.map { "\(name) \($0)" } ?? name
