@@ -51,7 +51,9 @@ public struct SuggestedPolicy: Sendable, Hashable {
 /// The policies suggested for one namespace, in output order: `default-deny`, `allow-dns`, then
 /// per workload (by name) its `-ingress` and `-egress` policies.
 public struct NamespaceSuggestion: Sendable, Hashable {
+    /// The namespace the policies are in.
     public var namespace: String
+    /// Its policies, in output order.
     public var policies: [SuggestedPolicy]
 }
 

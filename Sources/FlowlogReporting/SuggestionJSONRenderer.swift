@@ -5,6 +5,7 @@ import FlowlogEvaluation
 /// Writes suggested NetworkPolicies as one Kubernetes `List` in JSON (`kubectl apply -f` reads
 /// it, and so does flowlog's loader). JSON has no comments: the evidence is in the YAML form.
 public enum SuggestionJSONRenderer {
+    /// Writes the policies of `namespaces` as one `List`, in output order, on one line.
     public static func render(_ namespaces: [NamespaceSuggestion], to out: inout some TextOutputStream) {
         let items = namespaces.flatMap(\.policies).map { object(for: $0.policy) }
         out.write("{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[")

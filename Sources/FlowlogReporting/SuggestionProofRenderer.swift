@@ -23,7 +23,8 @@ public enum SuggestionProofRenderer {
         let closure = proof.closure
         out.write("  closes: \(closure.denied) of \(closure.neverRecorded) never-recorded source/destination/port combinations "
             + "between \(closure.workloads) workloads on \(closure.ports) recorded ports denied (\(percent(closure.deniedShare)))"
-            + (existingPolicies > 0 ? ", \(closure.closedAgainstBaseline) of them allowed by the policies in force" : "") + "\n")
+            + (existingPolicies > 0 ? ", \(closure.closedAgainstBaseline) of them allowed by the policies in force" : "")
+            + (closure.sampleStride > 1 ? " (every \(closure.sampleStride)th combination judged)" : "") + "\n")
         for group in proof.breaks {
             out.write("  break: \(group.count) \(group.count == 1 ? "flow" : "flows") \(group.source) → \(group.destination) "
                 + "\(PortCount(proto: group.proto, port: group.port, count: group.count)): \(group.explanation)\n")

@@ -90,7 +90,8 @@ struct SuggestCommand: ParsableCommand {
             let query = try flowStore.retained(asked, answer: answer, verbose: store.verbose)
             let connections = try flowStore.connectionCounts(matching: query, withPodAddresses: ipBlockMatchesPodIPs)
 
-            let options = SuggestionOptions(namespaces: filters.namespace, maxPrefixV4: maxPrefix, maxPrefixV6: maxPrefixV6,
+            // The namespaces asked for: --namespace values, not those negated with --not.
+            let options = SuggestionOptions(namespaces: asked.either.namespaces, maxPrefixV4: maxPrefix, maxPrefixV6: maxPrefixV6,
                                             nodeCIDRs: nodeCIDRs.compactMap(CIDR.init))
             let suggestion = PolicySuggester.suggest(connections, options: options)
             for namespace in suggestion.namespacesWithoutTraffic {
