@@ -66,7 +66,7 @@ public enum SuggestionProver {
     /// (in a fixed order) is judged, so the proof stays fast on large clusters.
     public static func closure(_ connections: [ConnectionCount], proposed: VerdictEvaluator,
                                baseline: VerdictEvaluator, namespaces: Set<String>? = nil,
-                               budget: Int = 200_000) -> ClosureCount {
+                               budget: Int = 50_000) -> ClosureCount {
         struct Combination: Hashable {
             var source: WorkloadKey, destination: WorkloadKey, proto: L4Protocol, port: UInt16
         }
