@@ -134,10 +134,14 @@ public enum PolicySuggester {
                     var policy = NetworkPolicy(name: "\(name)-\(side)", namespace: namespace, podSelector: workload.selector,
                                                policyTypes: [direction])
                     if direction == .ingress { policy.ingress = built.rules } else { policy.egress = built.rules }
+                    var notes = built.notes
+                    if workload.labels.isEmpty {
+                        notes.insert("its pods carry no label a selector can name, so this policy selects every pod of \(namespace)", at: 0)
+                    }
                     policies.append(SuggestedPolicy(
                         policy: policy, summary: "\(side) of \(workload.description): the peers its recorded requests used",
                         ingressEvidence: direction == .ingress ? built.evidence : [],
-                        egressEvidence: direction == .egress ? built.evidence : [], notes: built.notes))
+                        egressEvidence: direction == .egress ? built.evidence : [], notes: notes))
                 }
             }
             return policies

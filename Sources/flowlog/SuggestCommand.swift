@@ -97,6 +97,9 @@ struct SuggestCommand: ParsableCommand {
             for namespace in suggestion.namespacesWithoutTraffic {
                 printError("flowlog: namespace \(TextEscaping.terminal(namespace)): no recorded FORWARDED request in the window; nothing suggested for it")
             }
+            if suggestion.namespaces.isEmpty && suggestion.namespacesWithoutTraffic.isEmpty {
+                printError("flowlog: no recorded FORWARDED request between pods in the window; nothing suggested")
+            }
             try write(suggestion)
 
             let proof = SuggestionProver.prove(suggestion, connections: connections, existing: existing)

@@ -97,6 +97,13 @@ import Testing
         #expect(result.standardError.hasPrefix("flowlog: namespace staging: no recorded FORWARDED request in the window; nothing suggested for it\n"))
     }
 
+    @Test func anEmptyWindowSaysThereIsNothingToSuggest() throws {
+        let result = try Flowlog.run(["policy", "suggest", "--db", database, "--since", "2020-01-01T00:00:00Z", "--until", "2020-01-02T00:00:00Z"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput == "")
+        #expect(result.standardError.hasPrefix("flowlog: no recorded FORWARDED request between pods in the window; nothing suggested\n"))
+    }
+
     @Test func whatWouldBreakIsListedWithItsReasonAndExitsThree() throws {
         // A Cilium deny in force denies frontend → api on 3000, which the capture forwarded (704
         // flows with the replies, which replay judges as their connection).

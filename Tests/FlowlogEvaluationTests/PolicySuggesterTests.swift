@@ -125,6 +125,14 @@ import FlowlogTestSupport
         #expect(PolicySuggester.suggest(F.exchange(noNamespace, api, port: 1)).namespaces.map(\.namespace) == ["shop"])
     }
 
+    @Test func podsWithoutSelectableLabelsAreSelectedWithTheWholeNamespaceAndSaySo() throws {
+        let bare = Endpoint(identity: 5000, namespace: "shop", podName: "bare-0", labels: ["k8s:io.kubernetes.pod.namespace=shop"])
+        let suggestion = PolicySuggester.suggest(F.exchange(bare, api, port: 3000))
+        let egress = try #require(F.policy(suggestion, "shop/pods-egress"))
+        #expect(egress.policy.podSelector.isEmpty)
+        #expect(egress.notes.first == "its pods carry no label a selector can name, so this policy selects every pod of shop")
+    }
+
     @Test func theSuggestionDoesNotDependOnTheStoresRowOrder() {
         var connections = F.exchange(frontend, api, port: 3000, count: 4) + F.exchange(frontend2, api, port: 3001, count: 4)
             + F.exchange(api, Cluster.world, serverIP: "203.0.113.10", port: 443) + F.exchange(frontend, dns, proto: .udp, port: 53)
