@@ -35,7 +35,9 @@ public struct VerdictEvaluator: Sendable {
     public let policies: [NetworkPolicy]
     public let ciliumPolicies: [CiliumNetworkPolicy]
     public let options: Options
-    private let policiesByNamespace: [String: [NetworkPolicy]]
+    /// NetworkPolicies by namespace and by the direction they govern (their effective
+    /// `policyTypes`), sorted by qualified name: worked out once, not per flow.
+    private let policiesByNamespace: [String: [PolicyType: [NetworkPolicy]]]
     /// Cilium rules with an endpoint selector, sorted by policy name: clusterwide ones under "",
     /// namespaced ones under their namespace.
     let ciliumRulesByNamespace: [String: [CiliumSelection]]
@@ -48,7 +50,13 @@ public struct VerdictEvaluator: Sendable {
         self.policies = policies
         self.ciliumPolicies = ciliumPolicies
         self.options = options
-        policiesByNamespace = Dictionary(grouping: policies, by: \.namespace)
+        var byNamespace: [String: [PolicyType: [NetworkPolicy]]] = [:]
+        for policy in policies.sorted(by: { $0.qualifiedName < $1.qualifiedName }) {
+            for type in PolicyType.allCases where policy.effectivePolicyTypes.contains(type) {
+                byNamespace[policy.namespace, default: [:]][type, default: []].append(policy)
+            }
+        }
+        policiesByNamespace = byNamespace
         var selections: [String: [CiliumSelection]] = [:]
         var hosts: Set<String> = []
         for policy in ciliumPolicies.sorted(by: { $0.qualifiedName < $1.qualifiedName }) {
@@ -151,8 +159,8 @@ public struct VerdictEvaluator: Sendable {
 
     private func checkAllows(_ direction: PolicyType, pod: PolicySubject, peer: PolicySubject, proto: L4Protocol,
                              port: UInt16, icmpType: UInt8?, selecting: [CiliumSelection]) -> DirectionVerdict {
-        let isolating = (policiesByNamespace[pod.namespace] ?? []).filter { policy in
-            policy.effectivePolicyTypes.contains(direction) && policy.podSelector.matches(pod.podLabels)
+        let isolating = (policiesByNamespace[pod.namespace]?[direction] ?? []).filter { policy in
+            policy.podSelector.matches(pod.podLabels)
         }
         let ciliumIsolating = selecting.filter { $0.rule.enablesDefaultDeny(direction) }.map(\.policy.qualifiedName)
         let names = Array(Set(isolating.map(\.qualifiedName) + ciliumIsolating)).sorted()
@@ -161,7 +169,7 @@ public struct VerdictEvaluator: Sendable {
         }
         var nearMisses: [RuleReference] = []
         var unresolved: DirectionReason?
-        for policy in isolating.sorted(by: { $0.qualifiedName < $1.qualifiedName }) {
+        for policy in isolating {   // already sorted by qualified name
             let rules = (direction == .ingress ? policy.ingress : policy.egress) ?? []
             for (index, rule) in rules.enumerated() {
                 let reference = RuleReference(policy: policy.qualifiedName, direction: direction, index: index)

@@ -2,11 +2,11 @@ import FlowlogModel
 /// The Kubernetes rules for names, label keys, label values and port names
 /// (`k8s.io/apimachinery/pkg/util/validation`). Each check returns nil for a valid value, or the
 /// reason it is invalid.
-enum KubernetesNames {
+package enum KubernetesNames {
     /// A label key: an optional DNS-subdomain prefix and `/`, then a name of at most 63
     /// characters: alphanumerics, `-`, `_` or `.`, starting and ending with an alphanumeric
     /// (`IsQualifiedName`).
-    static func labelKeyProblem(_ key: String) -> String? {
+    package static func labelKeyProblem(_ key: String) -> String? {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count <= 2 else { return "a label key has at most one '/', between a DNS prefix and the name" }
         if parts.count == 2 {
@@ -25,7 +25,7 @@ enum KubernetesNames {
 
     /// A label value: empty, or at most 63 alphanumerics, `-`, `_` or `.`, starting and ending
     /// with an alphanumeric (`IsValidLabelValue`).
-    static func labelValueProblem(_ value: String) -> String? {
+    package static func labelValueProblem(_ value: String) -> String? {
         if value.utf8.count > 63 { return "a label value must be no more than 63 characters" }
         if !value.isEmpty && !isLabelText(value) {
             return "a label value must consist of alphanumerics, '-', '_' or '.', and start and end with an alphanumeric"
@@ -47,7 +47,7 @@ enum KubernetesNames {
 
     /// A DNS label (RFC 1123): at most 63 lowercase alphanumerics or `-`, starting and ending
     /// with an alphanumeric. Namespace names use this rule.
-    static func dnsLabelProblem(_ name: String) -> String? {
+    package static func dnsLabelProblem(_ name: String) -> String? {
         if name.utf8.count > 63 { return "must be no more than 63 characters" }
         guard isDNSLabelText(Substring(name)) else {
             return "must consist of lowercase alphanumerics or '-', and start and end with an alphanumeric"

@@ -10,7 +10,7 @@ struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
         abstract: "Work with NetworkPolicy and CiliumNetworkPolicy files.",
-        subcommands: [LintCommand.self])
+        subcommands: [LintCommand.self, SuggestCommand.self])
 }
 
 struct LintCommand: ParsableCommand {
