@@ -6,8 +6,10 @@ extension PolicySuggester {
     /// The rules of one workload's ingress or egress policy, one per peer: workloads first (by
     /// namespace and labels), then outside addresses aggregated into CIDRs, then other nodes
     /// (with `--node-cidr`). Peers a NetworkPolicy cannot name become notes.
+    /// - Parameter exclusions: the keys a workload's selector must require absent (see
+    ///   ``WorkloadKey/exclusions(among:)``).
     static func rules(_ peers: [SuggestionPeer: SuggestionTally], policyNamespace: String, direction: PolicyType,
-                      nodeCIDRs: [CIDR], maxPrefixV4: Int, maxPrefixV6: Int)
+                      nodeCIDRs: [CIDR], maxPrefixV4: Int, maxPrefixV6: Int, exclusions: (WorkloadKey) -> [String] = { _ in [] })
         -> (rules: [PolicyRule], evidence: [SuggestionEvidence], notes: [String]) {
         var rules: [PolicyRule] = []
         var evidence: [SuggestionEvidence] = []
@@ -29,8 +31,8 @@ extension PolicySuggester {
         }
 
         for (key, tally) in workloads.sorted(by: { $0.0 < $1.0 }) {
-            rules.append(PolicyRule(peers: [key.peer(from: policyNamespace)], ports: tally.portSpecs))
-            evidence.append(tally.evidence())
+            rules.append(PolicyRule(peers: [key.peer(from: policyNamespace, excluding: exclusions(key))], ports: tally.portSpecs))
+            evidence.append(tally.evidence(note: key.wideningNote))
         }
 
         // Outside addresses: one rule per covering CIDR, with the ports of the addresses it holds.

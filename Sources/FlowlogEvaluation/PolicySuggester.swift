@@ -108,12 +108,17 @@ public enum PolicySuggester {
                                     dnsServers: dnsServers.sorted().map(\.description), requestFlows: requestFlows)
         }
 
+        /// Every workload seen (whatever its namespace), for ``WorkloadKey/exclusions(among:)``.
+        var knownWorkloads: Set<WorkloadKey> { Set(keys.values.compactMap(\.key)) }
+
         func policies(for namespace: String) -> [SuggestedPolicy] {
+            let known = knownWorkloads
+            let exclusions = { (workload: WorkloadKey) in workload.exclusions(among: known) }
             var policies = [SuggestedPolicy(
                 policy: NetworkPolicy(name: "default-deny", namespace: namespace, podSelector: LabelSelector(),
                                       policyTypes: [.ingress, .egress]),
                 summary: "every pod of \(namespace): no traffic in either direction unless a policy below allows it")]
-            if let allowDNS = allowDNS(namespace) { policies.append(allowDNS) }
+            if let allowDNS = allowDNS(namespace, exclusions: exclusions) { policies.append(allowDNS) }
             let workloads = Set(egress.keys).union(ingress.keys).filter { $0.namespace == namespace }.sorted()
             var usedNames: Set<String> = ["default-deny", "allow-dns"]
             for workload in workloads {
@@ -129,14 +134,17 @@ public enum PolicySuggester {
                     let peers = (direction == .ingress ? ingress : egress)[workload] ?? [:]
                     guard !peers.isEmpty else { continue }
                     let built = PolicySuggester.rules(peers, policyNamespace: namespace, direction: direction, nodeCIDRs: options.nodeCIDRs,
-                                                      maxPrefixV4: options.maxPrefixV4, maxPrefixV6: options.maxPrefixV6)
+                                                      maxPrefixV4: options.maxPrefixV4, maxPrefixV6: options.maxPrefixV6,
+                                                      exclusions: exclusions)
                     let side = direction == .ingress ? "ingress" : "egress"
-                    var policy = NetworkPolicy(name: "\(name)-\(side)", namespace: namespace, podSelector: workload.selector,
+                    var policy = NetworkPolicy(name: "\(name)-\(side)", namespace: namespace, podSelector: workload.selector(excluding: exclusions(workload)),
                                                policyTypes: [direction])
                     if direction == .ingress { policy.ingress = built.rules } else { policy.egress = built.rules }
                     var notes = built.notes
                     if workload.labels.isEmpty {
-                        notes.insert("its pods carry no label a selector can name, so this policy selects every pod of \(namespace)", at: 0)
+                        let absent = exclusions(workload)
+                        notes.insert("its pods carry no label a selector can name, so this policy selects every pod of \(namespace)"
+                            + (absent.isEmpty ? "" : " without a label of its other recorded workloads (\(absent.joined(separator: ", ")))"), at: 0)
                     }
                     policies.append(SuggestedPolicy(
                         policy: policy, summary: "\(side) of \(workload.description): the peers its recorded requests used",
@@ -148,16 +156,16 @@ public enum PolicySuggester {
         }
 
         /// Egress from every pod of the namespace to the DNS pods seen answering, on UDP and TCP 53.
-        func allowDNS(_ namespace: String) -> SuggestedPolicy? {
+        func allowDNS(_ namespace: String, exclusions: (WorkloadKey) -> [String]) -> SuggestedPolicy? {
             guard !dnsServers.isEmpty else { return nil }
             var rules: [PolicyRule] = []
             var evidence: [SuggestionEvidence] = []
             let queries = dns[namespace] ?? [:]
             for server in dnsServers.sorted() {
-                rules.append(PolicyRule(peers: [server.peer(from: namespace)],
+                rules.append(PolicyRule(peers: [server.peer(from: namespace, excluding: exclusions(server))],
                                         ports: [PortSpec(proto: .udp, port: .number(53)), PortSpec(proto: .tcp, port: .number(53))]))
                 if let tally = queries[server] {
-                    evidence.append(tally.evidence())
+                    evidence.append(tally.evidence(note: server.wideningNote))
                 } else {
                     evidence.append(SuggestionEvidence(flows: 0, firstSeen: .earliest, lastSeen: .earliest, exampleSource: "",
                                                        exampleDestination: "",

@@ -61,19 +61,45 @@ public struct WorkloadKey: Sendable, Hashable, Comparable, CustomStringConvertib
         labels = chosen.map { LabelPair(key: $0.key, value: $0.value) }.sorted()
     }
 
-    /// The pod selector: `matchLabels` of the workload's labels (empty: every pod of the namespace).
-    var selector: LabelSelector {
-        LabelSelector(requirements: labels.map { LabelSelector.Requirement(key: $0.key, op: .in, values: [$0.value]) })
+    /// The pod selector: `matchLabels` of the workload's labels (empty: every pod of the
+    /// namespace), and `DoesNotExist` for each of `excluded` (see ``exclusions(among:)``).
+    func selector(excluding excluded: [String] = []) -> LabelSelector {
+        LabelSelector(requirements: labels.map { LabelSelector.Requirement(key: $0.key, op: .in, values: [$0.value]) }
+            + excluded.map { LabelSelector.Requirement(key: $0, op: .doesNotExist, values: []) })
+    }
+
+    /// The label keys this workload's selector must require absent so that it does not also
+    /// select the pods of another workload of its namespace whose labels include all of its own
+    /// (`app=web` would select the pods of `app=web,component=worker` too, and allow them what
+    /// only `app=web`'s pods were recorded doing). A workload's pods carry none of those keys:
+    /// its labels are all the identifying (or, without any, all the stable) labels its pods have.
+    func exclusions(among others: some Sequence<WorkloadKey>) -> [String] {
+        let own = Set(labels)
+        let ownKeys = Set(labels.map(\.key))
+        var keys = Set<String>()
+        for other in others where other.namespace == namespace && other.labels.count > labels.count {
+            guard own.isSubset(of: other.labels) else { continue }
+            keys.formUnion(other.labels.map(\.key).filter { !ownKeys.contains($0) })
+        }
+        return keys.sorted()
     }
 
     /// The peer that selects this workload from a policy in `policyNamespace`: a `podSelector`
     /// in its own namespace, else a `namespaceSelector` on `kubernetes.io/metadata.name` (which
     /// the API server sets on every namespace) together with the `podSelector`, in one peer so
     /// both must hold.
-    func peer(from policyNamespace: String) -> PolicyPeer {
-        if policyNamespace == namespace { return .selector(pods: selector, namespaces: nil) }
+    func peer(from policyNamespace: String, excluding excluded: [String] = []) -> PolicyPeer {
+        let pods = selector(excluding: excluded)
+        if policyNamespace == namespace { return .selector(pods: pods, namespaces: nil) }
         let namespaces = LabelSelector(requirements: [.init(key: "kubernetes.io/metadata.name", op: .in, values: [namespace])])
-        return .selector(pods: selector, namespaces: namespaces)
+        return .selector(pods: pods, namespaces: namespaces)
+    }
+
+    /// The note for a rule whose peer is this workload, when its selector is wider than its pods.
+    var wideningNote: String? {
+        guard labels.isEmpty else { return nil }
+        return "the peer's pods carry no label a selector can name, so this peer is every pod of \(namespace) "
+            + "without the labels of its other recorded workloads"
     }
 
     /// The base of the workload's policy names: the value of its most telling label, made a valid

@@ -150,10 +150,25 @@ public enum SuggestionYAMLRenderer {
         return comment(text, indent: indent)
     }
 
-    /// One comment line, control characters (newlines included) escaped so they cannot end it.
+    /// One comment line, control characters (newlines included) escaped so they cannot end it,
+    /// and the characters YAML does not allow anywhere in a stream escaped too.
     static func comment(_ text: String, indent: Int) -> String {
-        String(repeating: " ", count: indent) + "# " + TextEscaping.terminal(text) + "\n"
+        String(repeating: " ", count: indent) + "# " + yamlPrintable(TextEscaping.terminal(text)) + "\n"
     }
+
+    /// `text` with U+FFFE and U+FFFF written as `\u{FFFF}`: YAML's printable set (YAML 1.2 §5.1)
+    /// leaves them out, beyond the control characters ``TextEscaping/terminal(_:)`` escapes
+    /// already, and one of them in a flow's pod name would make the whole file unreadable.
+    static func yamlPrintable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isOutsideYAML) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if isOutsideYAML(scalar) { out += TextEscaping.visibleEscape(scalar) } else { out.unicodeScalars.append(scalar) }
+        }
+        return out
+    }
+
+    private static func isOutsideYAML(_ scalar: Unicode.Scalar) -> Bool { scalar.value == 0xFFFE || scalar.value == 0xFFFF }
 
     /// A plain scalar when YAML reads it back as the same string, else a double-quoted one
     /// (JSON string syntax, which YAML's double-quoted style accepts).
@@ -163,7 +178,13 @@ public enum SuggestionYAMLRenderer {
                 || scalar == "-" || scalar == "." || scalar == "_" || scalar == "/"
         } && text.unicodeScalars.first.map { ("a"..."z").contains($0) || ("A"..."Z").contains($0) } == true
             && !yamlWords.contains(text.lowercased())
-        return plain ? text : JSONText.quoted(text)
+        // Quoted, U+FFFE/U+FFFF become `\uFFFF`, an escape YAML's double-quoted style reads back.
+        guard !plain else { return text }
+        var quoted = ""
+        for scalar in JSONText.quoted(text).unicodeScalars {
+            if isOutsideYAML(scalar) { quoted += "\\u" + String(scalar.value, radix: 16, uppercase: true) } else { quoted.unicodeScalars.append(scalar) }
+        }
+        return quoted
     }
 
     /// Plain words YAML 1.1 reads as booleans or null.

@@ -129,8 +129,14 @@ import FlowlogTestSupport
         let bare = Endpoint(identity: 5000, namespace: "shop", podName: "bare-0", labels: ["k8s:io.kubernetes.pod.namespace=shop"])
         let suggestion = PolicySuggester.suggest(F.exchange(bare, api, port: 3000))
         let egress = try #require(F.policy(suggestion, "shop/pods-egress"))
-        #expect(egress.policy.podSelector.isEmpty)
-        #expect(egress.notes.first == "its pods carry no label a selector can name, so this policy selects every pod of shop")
+        // Every pod of shop but those of its other workload (api).
+        #expect(egress.policy.podSelector == LabelSelector(requirements: [.init(key: "app", op: .doesNotExist, values: [])]))
+        #expect(egress.notes.first == "its pods carry no label a selector can name, so this policy selects every pod of shop"
+            + " without a label of its other recorded workloads (app)")
+        let alone = PolicySuggester.suggest(F.exchange(bare, Cluster.world, serverIP: "203.0.113.1", port: 443))
+        let aloneEgress = try #require(F.policy(alone, "shop/pods-egress"))
+        #expect(aloneEgress.policy.podSelector.isEmpty)
+        #expect(aloneEgress.notes.first == "its pods carry no label a selector can name, so this policy selects every pod of shop")
     }
 
     @Test func theSuggestionDoesNotDependOnTheStoresRowOrder() {

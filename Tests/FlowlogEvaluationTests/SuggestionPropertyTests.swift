@@ -20,7 +20,8 @@ import FlowlogTestSupport
         }
     }
 
-    /// 3 to 5 namespaces with 2 to 5 workloads of 1 to 3 pods each (per-pod labels included), a
+    /// 3 to 5 namespaces with 2 to 5 workloads of 1 to 3 pods each (per-pod labels included; one
+    /// workload's labels extending another's; an unlabelled pod), a
     /// DNS service in kube-system, outside servers, and random requests among them on a pool of
     /// TCP and UDP ports, each with its reply; some policy drops too.
     static func history(seed: UInt64) -> History {
@@ -40,6 +41,14 @@ import FlowlogTestSupport
                 workloads.append(pods)
                 history.pods += pods
             }
+            // A workload whose labels extend another's, and (once) a pod with no label a selector
+            // can name: no selector may reach the other's pods.
+            let base = "app\(namespaceIndex)-0"
+            var extra = [[Cluster.pod("ns\(namespaceIndex)", ["app": base, "component": "worker", "pod-template-hash": "w"],
+                                      name: "\(base)-worker-x")]]
+            if namespaceIndex == 0 { extra.append([Cluster.pod("ns0", ["pod-template-hash": "b"], name: "bare-b-x")]) }
+            workloads += extra
+            history.pods += extra.flatMap { $0 }
         }
         history.ports = [(.tcp, 80), (.tcp, 443), (.tcp, 3000), (.tcp, 3001), (.tcp, 3002), (.tcp, 5432), (.tcp, 6379),
                          (.tcp, 8080), (.tcp, 9090), (.udp, 514), (.udp, 8125), (.tcp, 22)]

@@ -59,6 +59,22 @@ import FlowlogTestSupport
         #expect(text.contains("tier: \"01\"") == false)
     }
 
+    /// U+FFFE and U+FFFF are outside YAML's printable set: raw in a comment, they would make the
+    /// whole file unreadable to any YAML parser.
+    @Test func charactersYAMLCannotHoldAreEscapedInComments() throws {
+        let odd = Cluster.pod("shop", ["app": "odd"], name: "odd-\u{FFFF}\u{FFFE}-1")
+        let api = Cluster.pod("shop", ["app": "api"], name: "api-1")
+        let suggestion = PolicySuggester.suggest([Self.connection(odd, api, port: 80)])
+        var text = ""
+        SuggestionYAMLRenderer.render(suggestion.namespaces, to: &text)
+        #expect(!text.unicodeScalars.contains { $0.value == 0xFFFF || $0.value == 0xFFFE })
+        #expect(text.contains("shop/odd-\\u{FFFF}\\u{FFFE}-1"))
+        let loaded = try PolicyLoader.load(yaml: text, file: "odd.yaml")
+        #expect(loaded.diagnostics.isEmpty, "\(loaded.diagnostics)")
+        #expect(loaded.policies.count == suggestion.policies.count)
+        #expect(SuggestionYAMLRenderer.scalar("a\u{FFFF}") == "\"a\\uFFFF\"")
+    }
+
     struct ScalarCase: Sendable, CustomStringConvertible {
         var text: String
         var written: String
