@@ -147,8 +147,12 @@ say ""
 say "| command | one server ms | two-shard cluster ms |"
 say "|---|---:|---:|"
 if [ "$STORED" = "$N" ]; then
-    q "DROP DATABASE IF EXISTS flowlog_bench_cluster" >/dev/null
-    curl -sS "http://127.0.0.1:18125/" --data-binary "DROP DATABASE IF EXISTS flowlog_bench_cluster" >/dev/null || true
+    # A fresh database on every shard (the shards' HTTP addresses are the URL's shards=): one
+    # left from an earlier build would be measured with that build's schema.
+    SHARDS=${CLUSTER#*shards=}; SHARDS=${SHARDS%%&*}
+    for shard in ${SHARDS//,/ }; do
+        curl -sS "http://$shard/" --data-binary "DROP DATABASE IF EXISTS flowlog_bench_cluster" >/dev/null
+    done
     "$FLOWLOG" --db "$CLUSTER_URL" ingest "$FLOWS" 2>/dev/null
 else
     for url in "$ONE_URL" "$CLUSTER_URL"; do
