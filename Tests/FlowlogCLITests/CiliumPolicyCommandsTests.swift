@@ -11,21 +11,9 @@ import Testing
         database = scratch.path("flows.db")
     }
 
-    /// `evaluate` over the sample capture: line number → verdict.
-    func verdicts(_ policyArguments: [String]) throws -> [Int: String] {
-        let result = try Flowlog.run(["evaluate"] + policyArguments + [Flowlog.sampleFlows])
-        #expect(result.status == 0, "\(result.standardError)")
-        var verdicts: [Int: String] = [:]
-        for line in result.standardOutput.split(separator: "\n") {
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            verdicts[try #require(object["line"] as? Int)] = try #require(object["verdict"] as? String)
-        }
-        return verdicts
-    }
-
     @Test func theCiliumFormOfTheSeedPoliciesGivesTheSameVerdictOnEveryFlow() throws {
-        let kubernetes = try verdicts(["--policies", "SampleFlows/policies"])
-        let cilium = try verdicts(["--policies", "SampleFlows/policies-cilium"])
+        let kubernetes = try Flowlog.sampleVerdicts(["--policies", "SampleFlows/policies"])
+        let cilium = try Flowlog.sampleVerdicts(["--policies", "SampleFlows/policies-cilium"])
         #expect(kubernetes.count == 3499)
         #expect(cilium.count == kubernetes.count)
         let differing = kubernetes.keys.sorted().filter { kubernetes[$0] != cilium[$0] }

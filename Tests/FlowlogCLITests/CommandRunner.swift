@@ -48,6 +48,19 @@ enum Flowlog {
 
     static var sampleFlows: String { packageRoot.appendingPathComponent("SampleFlows/flows/production.jsonl").path }
 
+    /// `flowlog evaluate policyArguments… SampleFlows/flows/production.jsonl`: the verdict of
+    /// each line, by line number.
+    static func sampleVerdicts(_ policyArguments: [String]) throws -> [Int: String] {
+        let result = try run(["evaluate"] + policyArguments + [sampleFlows])
+        #expect(result.status == 0, "\(result.standardError)")
+        var verdicts: [Int: String] = [:]
+        for line in result.standardOutput.split(separator: "\n") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            verdicts[try #require(object["line"] as? Int)] = try #require(object["verdict"] as? String)
+        }
+        return verdicts
+    }
+
     /// Runs `flowlog arguments…` with `input` on standard input and the given environment additions.
     /// - Parameter standardErrorFile: a path standard error is redirected to (a regular file, as a
     ///   crontab line's `2>>file` makes it) and read back from after the run; nil: a pipe.

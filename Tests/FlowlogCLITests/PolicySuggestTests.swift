@@ -25,18 +25,6 @@ import Testing
         return lines
     }
 
-    /// `evaluate --policies path` on the sample: the verdict per line number.
-    func verdicts(_ policies: String) throws -> [Int: String] {
-        let result = try Flowlog.run(["evaluate", "--policies", policies, Flowlog.sampleFlows])
-        #expect(result.status == 0, "\(result.standardError)")
-        var verdicts: [Int: String] = [:]
-        for line in result.standardOutput.split(separator: "\n") {
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            verdicts[try #require(object["line"] as? Int)] = try #require(object["verdict"] as? String)
-        }
-        return verdicts
-    }
-
     @Test func theSuggestionAgreesWithTheSeedPoliciesOnEveryRecordedRequest() throws {
         let result = try Flowlog.run(["policy", "suggest", "--db", database])
         #expect(result.status == 0, "\(result.standardError)")
@@ -51,8 +39,8 @@ import Testing
 
         // Flow by flow, the verdicts of the suggestion and of the seed's seven policies.
         let recorded = try Self.recorded()
-        let suggested = try verdicts(path)
-        let seed = try verdicts("SampleFlows/policies")
+        let suggested = try Flowlog.sampleVerdicts(["--policies", path])
+        let seed = try Flowlog.sampleVerdicts(["--policies", "SampleFlows/policies"])
         #expect(suggested.count == 3499 && seed.count == 3499)
         var requests = 0
         var differentDrops: [Int] = []
