@@ -5,6 +5,8 @@ now() { date +%s.%N; }
 elapsed() { python3 -c "print(f'{$2 - $1:.3f}')"; }
 ratio() { python3 -c "print(f'{$1 / $2:.1f}')"; }
 rate() { python3 -c "print(f'{$1 / $2:,.0f}')"; }
+# "S MiB, B bytes per flow" for the database file $1 holding $2 flows.
+size_per_flow() { python3 -c "import os; s=os.path.getsize('$1'); print(f'{s/1048576:.0f} MiB, {s/$2:.0f} bytes per flow')"; }
 
 # Median wall time of a command run $1 times (whole process, output discarded).
 median_ms() {

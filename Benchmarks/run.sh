@@ -8,11 +8,16 @@
 #      - the jq pipeline of the Cilium docs (jq | sort | uniq -c | sort -rn),
 #      - the sqlite3 CLI loading it (.import into a one-column table, then INSERT … SELECT
 #        json_extract(…) of the fields flowlog stores, in one transaction),
+#      - DuckDB (pip-installed into a venv under Benchmarks/out by this script, never a flowlog
+#        dependency; skipped with a note when pip cannot install it) loading it into a table of
+#        the same fields (Benchmarks/duckdb_contender.py), with its peak memory and bytes per flow,
 #      - flowlog ingest into a new database (and its peak memory),
 #    and prints flowlog's speed-up over each.
-# 3. Times flowlog drops --namespace production (and ad-hoc filters the rollup cannot serve).
-# 4. With BIG > 0: pipes BIG generated flows into `flowlog ingest -` (peak memory) and times the
-#    same queries over BIG stored flows.
+# 3. Times flowlog drops --namespace production (and ad-hoc filters the rollup cannot serve), and
+#    DuckDB's drops-by-label-pair query straight over the JSON file and over its table.
+# 4. With BIG > 0: pipes BIG generated flows into `flowlog ingest -` (peak memory), times the
+#    same queries over BIG stored flows, and measures growth: the same 1M newer flows ingested
+#    into an empty database and into the one holding BIG flows.
 # Results go to stdout and to Benchmarks/out/results.md. The machine is shared and noisy: compare
 # the ratios, not the absolute times.
 set -euo pipefail
@@ -88,6 +93,24 @@ SQL
 end=$(now); SQLITE=$(elapsed "$start" "$end")
 rm -f "$SQLDB"
 
+# DuckDB, installed by this benchmark into its own virtual environment.
+DUCKDB_PY="$OUT/duckdb-venv/bin/python"
+if [ ! -x "$DUCKDB_PY" ] || ! "$DUCKDB_PY" -c "import duckdb" 2>/dev/null; then
+    echo "installing duckdb (pip, into $OUT/duckdb-venv)…" >&2
+    { python3 -m venv "$OUT/duckdb-venv" && "$OUT/duckdb-venv/bin/pip" install -q duckdb; } >&2 || true
+fi
+DUCK=""
+if "$DUCKDB_PY" -c "import duckdb" 2>/dev/null; then
+    DUCKDB="$OUT/duckdb-$N.duckdb"; rm -f "$DUCKDB" "$DUCKDB.wal"
+    start=$(now)
+    /usr/bin/time -f "%M" -o "$OUT/duckdb-rss.txt" "$DUCKDB_PY" Benchmarks/duckdb_contender.py load "$FLOWS" "$DUCKDB" > /dev/null
+    end=$(now); DUCK=$(elapsed "$start" "$end")
+    DUCKRSS=$(tail -1 "$OUT/duckdb-rss.txt")
+    DUCKVERSION=$("$DUCKDB_PY" -c "import duckdb; print(duckdb.__version__)")
+else
+    echo "DuckDB skipped: pip could not install duckdb" >&2
+fi
+
 DB="$OUT/flowlog-$N.db"; rm -f "$DB" "$DB-wal" "$DB-shm"
 start=$(now)
 /usr/bin/time -f "%M" -o "$OUT/ingest-rss.txt" "$FLOWLOG" ingest --db "$DB" "$FLOWS" 2> "$OUT/ingest.log" || { cat "$OUT/ingest.log" >&2; exit 1; }
@@ -96,10 +119,16 @@ RSS=$(tail -1 "$OUT/ingest-rss.txt")
 
 say "| jq pipeline (jq \| sort \| uniq -c \| sort -rn) | $JQ | $(rate "$N" "$JQ") | $(ratio "$JQ" "$INGEST")× |"
 say "| sqlite3 CLI (.import + INSERT … SELECT json_extract) | $SQLITE | $(rate "$N" "$SQLITE") | $(ratio "$SQLITE" "$INGEST")× |"
+if [ -n "$DUCK" ]; then
+    say "| DuckDB $DUCKVERSION (CREATE TABLE AS SELECT … FROM read_json) | $DUCK | $(rate "$N" "$DUCK") | $(ratio "$DUCK" "$INGEST")× |"
+fi
 say "| flowlog ingest | $INGEST | $(rate "$N" "$INGEST") | 1.0× |"
 say ""
+if [ -n "$DUCK" ]; then
+    say "DuckDB load peak memory: $((DUCKRSS / 1024)) MiB; database: $(size_per_flow "$DUCKDB" "$N")"
+fi
 "$FLOWLOG" ingest --verbose --db "$DB" "$FLOWS" 2> "$OUT/reingest.log"
-say "flowlog ingest peak memory: $((RSS / 1024)) MiB; database: $(python3 -c "import os; s=sum(os.path.getsize(p) for p in ['$DB'] if os.path.exists(p)); print(f'{s/1048576:.0f} MiB, {s/$N:.0f} bytes per flow')")"
+say "flowlog ingest peak memory: $((RSS / 1024)) MiB; database: $(size_per_flow "$DB" "$N")"
 say "re-ingesting the same file: $(tail -1 "$OUT/reingest.log")"
 say ""
 
@@ -118,6 +147,18 @@ queries() {
     say ""
 }
 queries "$DB" "$N"
+
+if [ -n "$DUCK" ]; then
+    say "## Drops by label pair: DuckDB against flowlog (whole process)"
+    say ""
+    say "| command | ms |"
+    say "|---|---:|"
+    say "| DuckDB over the JSON file (read_json, GROUP BY labels; 1 run) | $(median_ms 1 "$DUCKDB_PY" Benchmarks/duckdb_contender.py file-drops "$FLOWS") |"
+    say "| DuckDB over its table (namespace production; median of 5) | $(median_ms 5 "$DUCKDB_PY" Benchmarks/duckdb_contender.py table-drops "$DUCKDB") |"
+    say "| flowlog drops --namespace production (median of 9) | $(median_ms 9 "$FLOWLOG" drops --db "$DB" --namespace production) |"
+    say ""
+    rm -f "$DUCKDB" "$DUCKDB.wal"
+fi
 
 POLICIES="$OUT/policies-50"
 rm -rf "$POLICIES"
@@ -150,8 +191,37 @@ if [ "$BIG" -gt 0 ]; then
     BIGRSS=$(tail -1 "$OUT/ingest-big-rss.txt")
     say "## $BIG flows piped into flowlog ingest -"
     say ""
-    say "wall $(elapsed "$start" "$end") s (generator and ingest together); ingest peak memory $((BIGRSS / 1024)) MiB; database $(python3 -c "import os; s=os.path.getsize('$BIGDB'); print(f'{s/1048576:.0f} MiB, {s/$BIG:.0f} bytes per flow')")"
+    say "wall $(elapsed "$start" "$end") s (generator and ingest together); ingest peak memory $((BIGRSS / 1024)) MiB; database $(size_per_flow "$BIGDB" "$BIG")"
     say ""
     queries "$BIGDB" "$BIG"
+
+    # Growth: the same 1M flows, newer than every stored one (as a running ingest sees them),
+    # into an empty database and into a copy of the one holding BIG flows, 3 rounds alternating
+    # (the machine is shared: medians, and CPU seconds, which other load disturbs less than wall).
+    GROW="$OUT/flows-grow-1000000.jsonl"
+    python3 Benchmarks/generate_flows.py 1000000 --seed 9 --start 2026-11-21T10:00:00Z > "$GROW"
+    cat "$GROW" > /dev/null
+    GROWDB="$OUT/flowlog-grow.db"
+    : > "$OUT/grow-empty.txt"; : > "$OUT/grow-full.txt"
+    for _ in 1 2 3; do
+        rm -f "$GROWDB" "$GROWDB-wal" "$GROWDB-shm"
+        /usr/bin/time -a -o "$OUT/grow-empty.txt" -f "%e %U %S" "$FLOWLOG" ingest --db "$GROWDB" "$GROW" 2>/dev/null
+        rm -f "$GROWDB" "$GROWDB-wal" "$GROWDB-shm"
+        cp "$BIGDB" "$GROWDB"
+        /usr/bin/time -a -o "$OUT/grow-full.txt" -f "%e %U %S" "$FLOWLOG" ingest --db "$GROWDB" "$GROW" 2>/dev/null
+    done
+    rm -f "$GROW" "$GROWDB" "$GROWDB-wal" "$GROWDB-shm"
+    median_of() { python3 -c "import sys, statistics; rows=[l.split() for l in open('$1') if l.strip()]; print(f'{statistics.median(float(r[0]) if $2 == 0 else float(r[1]) + float(r[2]) for r in rows):.2f}')"; }
+    EMPTY_S=$(median_of "$OUT/grow-empty.txt" 0); FULL_S=$(median_of "$OUT/grow-full.txt" 0)
+    EMPTY_CPU=$(median_of "$OUT/grow-empty.txt" 1); FULL_CPU=$(median_of "$OUT/grow-full.txt" 1)
+    say "## Growth: 1,000,000 newer flows ingested (whole process, median of 3 alternating runs)"
+    say ""
+    say "| into | wall s | flows/s | CPU s (user + sys) |"
+    say "|---|---:|---:|---:|"
+    say "| an empty database | $EMPTY_S | $(rate 1000000 "$EMPTY_S") | $EMPTY_CPU |"
+    say "| a copy of the database holding $BIG flows | $FULL_S | $(rate 1000000 "$FULL_S") | $FULL_CPU |"
+    say ""
+    say "into the full database: throughput $(python3 -c "print(f'{($EMPTY_S / $FULL_S - 1) * 100:+.1f}')") %, CPU per flow $(python3 -c "print(f'{($FULL_CPU / $EMPTY_CPU - 1) * 100:+.1f}')") % against the empty one"
+    say ""
 fi
 echo "results written to $RESULTS" >&2

@@ -44,6 +44,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     /// The `intern_generation` the caches were filled under; `prune` bumps it.
     private var internGeneration: Int64?
     private var insertFlow: Statement?
+    private var findFlow: Statement?
     var rollupStatements = RollupStatements()
     /// Whether an endpoint may be something other than a pod, by endpoint id (see ``RollupAccumulator``).
     /// Its entries are small and fixed-size, so the entry limit bounds it.
@@ -139,21 +140,19 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             var result = BatchResult()
             var rollups = RollupAccumulator()
             let retention = try retentionState()
+            var deduplication = try batchDeduplication()
             for flow in batch.flows {
-                if retention.rollupsAlreadyCount(flow.time) {
+                if try retention.rollupsAlreadyCount(flow.time) || isDuplicate(flow, &deduplication) {
                     result.duplicates += 1
                     continue
                 }
                 let ids = try flowIDs(flow)
-                if try insert(flow, ids) {
-                    result.inserted += 1
-                    rollups.add(flow, source: ids.source, destination: ids.destination,
-                                sourceMayNotBePod: mayNotBePod(ids.source, flow.source),
-                                destinationMayNotBePod: mayNotBePod(ids.destination, flow.destination),
-                                names: (flow.isReply == true ? ids.sourceNames : ids.destinationNames) ?? 0)
-                } else {
-                    result.duplicates += 1
-                }
+                try insert(flow, ids)
+                result.inserted += 1
+                rollups.add(flow, source: ids.source, destination: ids.destination,
+                            sourceMayNotBePod: mayNotBePod(ids.source, flow.source),
+                            destinationMayNotBePod: mayNotBePod(ids.destination, flow.destination),
+                            names: (flow.isReply == true ? ids.sourceNames : ids.destinationNames) ?? 0)
             }
             try rollups.write(to: connection, statements: &rollupStatements)
             try writeLostEvents(batch.lostEvents)
@@ -214,14 +213,14 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
         return id
     }
 
-    /// Inserts one flow; false when its uuid was already stored.
-    private func insert(_ flow: Flow, _ ids: FlowIDs) throws(StoreError) -> Bool {
+    /// Inserts one flow (``isDuplicate(_:_:)`` said it is new).
+    private func insert(_ flow: Flow, _ ids: FlowIDs) throws(StoreError) {
         let statement: Statement
         if let insertFlow {
             statement = insertFlow
         } else {
             statement = try connection.prepare("""
-                INSERT OR IGNORE INTO flows (time, uuid, verdict, drop_reason, event_type, event_sub_type, flow_type,
+                INSERT INTO flows (time, uuid, verdict, drop_reason, event_type, event_sub_type, flow_type,
                     source_ip, destination_ip, protocol, source_port, destination_port, tcp_flags, source, destination,
                     traffic_direction, is_reply, node, policy_match_type, trace_point, summary, policies, source_names,
                     destination_names, weight)
@@ -255,7 +254,15 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
         try statement.bind(ids.destinationNames, at: 24)
         try statement.bind(Int64(flow.weight), at: 25)
         try statement.run()
-        return connection.changes == 1
+    }
+
+    /// The prepared lookup of a flow by time and uuid, kept across batches.
+    func findFlowStatement() throws(StoreError) -> Statement {
+        if let findFlow { return findFlow }
+        let statement = try connection.prepare(
+            "SELECT 1 FROM flows INDEXED BY flows_time WHERE time = ? AND uuid = ? LIMIT 1", persistent: true)
+        findFlow = statement
+        return statement
     }
 
     private func writeLostEvents(_ events: [LostEvents]) throws(StoreError) {
