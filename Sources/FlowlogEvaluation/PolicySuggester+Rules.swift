@@ -35,17 +35,30 @@ extension PolicySuggester {
             evidence.append(tally.evidence(note: key.wideningNote))
         }
 
-        // Outside addresses: one rule per covering CIDR, with the ports of the addresses it holds.
-        let cidrs = CIDRAggregation.aggregate(Array(addresses.keys), maxPrefixV4: maxPrefixV4, maxPrefixV6: maxPrefixV6)
-        for cidr in cidrs {
-            var merged = SuggestionTally()
-            var count = 0
-            for (address, tally) in addresses where cidr.contains(address) {
-                merged.merge(tally)
-                count += 1
+        // Outside addresses: grouped by the ports recorded for each (an address is never allowed
+        // a port only its neighbour used), each group aggregated into covering CIDRs; one rule
+        // per CIDR, with the ports of its group.
+        var byPorts: [[PortSpec]?: [IPAddress]] = [:]
+        for (address, tally) in addresses { byPorts[tally.portSpecs, default: []].append(address) }
+        var blocks: [(cidr: CIDR, tally: SuggestionTally, count: Int)] = []
+        for members in byPorts.values {
+            for cidr in CIDRAggregation.aggregate(members, maxPrefixV4: maxPrefixV4, maxPrefixV6: maxPrefixV6) {
+                var merged = SuggestionTally()
+                var count = 0
+                for address in members where cidr.contains(address) {
+                    if let tally = addresses[address] { merged.merge(tally) }
+                    count += 1
+                }
+                blocks.append((cidr, merged, count))
             }
-            rules.append(PolicyRule(peers: [.ipBlock(IPBlock(cidr: cidr))], ports: merged.portSpecs))
-            evidence.append(merged.evidence(note: count > 1 ? "\(count) addresses recorded in this range" : nil))
+        }
+        blocks.sort { lhs, rhs in
+            if lhs.cidr != rhs.cidr { return CIDRAggregation.isOrderedBefore(lhs.cidr, rhs.cidr) }
+            return String(describing: lhs.tally.portSpecs) < String(describing: rhs.tally.portSpecs)
+        }
+        for block in blocks {
+            rules.append(PolicyRule(peers: [.ipBlock(IPBlock(cidr: block.cidr))], ports: block.tally.portSpecs))
+            evidence.append(block.tally.evidence(note: block.count > 1 ? "\(block.count) addresses recorded in this range" : nil))
         }
 
         if let remoteNode {

@@ -72,15 +72,23 @@ import FlowlogTestSupport
 
     @Test func outsideAddressesBecomeAggregatedIPBlocksWithTheirPorts() throws {
         let connections = F.exchange(api, Cluster.world, serverIP: "203.0.113.10", port: 443)
-            + F.exchange(api, Cluster.world, serverIP: "203.0.113.77", port: 8443)
+            + F.exchange(api, Cluster.world, serverIP: "203.0.113.77", port: 443)
+            + F.exchange(api, Cluster.world, serverIP: "203.0.113.77", port: 444)
+            + F.exchange(api, Cluster.world, serverIP: "203.0.113.10", port: 444)
+            + F.exchange(api, Cluster.world, serverIP: "203.0.113.200", port: 8443)
             + F.exchange(api, Cluster.world, serverIP: "198.51.100.1", port: 443)
         let suggestion = PolicySuggester.suggest(connections)
         let egress = try #require(F.policy(suggestion, "shop/api-egress"))
         let rules = try #require(egress.policy.egress)
+        // .10 and .77 used the same ports: one range. .200 used another port: a rule of its own,
+        // so neither side is allowed the other's port.
         #expect(rules.map(\.peers) == [[.ipBlock(IPBlock(cidr: try #require(CIDR("198.51.100.1/32"))))],
-                                       [.ipBlock(IPBlock(cidr: try #require(CIDR("203.0.113.0/25"))))]])
-        #expect(rules.last?.ports == [PortSpec(proto: .tcp, port: .number(443)), PortSpec(proto: .tcp, port: .number(8443))])
-        #expect(egress.egressEvidence.last?.note == "2 addresses recorded in this range")
+                                       [.ipBlock(IPBlock(cidr: try #require(CIDR("203.0.113.0/25"))))],
+                                       [.ipBlock(IPBlock(cidr: try #require(CIDR("203.0.113.200/32"))))]])
+        #expect(rules.map(\.ports) == [[PortSpec(proto: .tcp, port: .number(443))],
+                                       [PortSpec(proto: .tcp, port: .number(443), endPort: 444)],
+                                       [PortSpec(proto: .tcp, port: .number(8443))]])
+        #expect(egress.egressEvidence.map(\.note) == [nil, "2 addresses recorded in this range", nil])
     }
 
     @Test func nodesAreCommentsUnlessNodeCIDRsAreGiven() throws {
