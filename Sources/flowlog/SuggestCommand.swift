@@ -46,11 +46,22 @@ struct SuggestCommand: ParsableCommand {
     var out: String?
 
     @Option(name: .customLong("max-prefix"), help: ArgumentHelp(
-        "The widest IPv4 prefix an ipBlock may have (0 allows 0.0.0.0/0).", valueName: "bits"))
+        "The widest IPv4 prefix an ipBlock may have: 24 or /24 (0 allows 0.0.0.0/0).", valueName: "bits"),
+            transform: SuggestCommand.prefixLength)
     var maxPrefix = 24
 
-    @Option(name: .customLong("max-prefix-v6"), help: ArgumentHelp("The widest IPv6 prefix an ipBlock may have.", valueName: "bits"))
+    @Option(name: .customLong("max-prefix-v6"), help: ArgumentHelp("The widest IPv6 prefix an ipBlock may have: 64 or /64.", valueName: "bits"),
+            transform: SuggestCommand.prefixLength)
     var maxPrefixV6 = 64
+
+    /// A prefix length as written alone (`24`) or as in a CIDR (`/24`).
+    static func prefixLength(_ text: String) throws -> Int {
+        let digits = text.hasPrefix("/") ? String(text.dropFirst()) : text
+        guard let value = Int(digits), value >= 0 else {
+            throw ValidationError("'\(text)' is not a prefix length (such as 24 or /24)")
+        }
+        return value
+    }
 
     @Option(name: .customLong("node-cidr"), help: ArgumentHelp(
         "Node addresses: recorded traffic with other nodes becomes an ipBlock of these instead of a comment; repeat for more.",

@@ -114,8 +114,21 @@ import Testing
         #expect(result.standardError.contains("  recorded FORWARDED flows denied: 0 by SampleFlows/policies, 0 by the suggestion\n"))
     }
 
+    /// `--max-prefix` takes the prefix alone or as it is written in a CIDR, as the issue's `/24`.
+    @Test func aPrefixIsTakenWithOrWithoutItsSlash() throws {
+        let plain = try Flowlog.run(["policy", "suggest", "--db", database, "--namespace", "production", "--max-prefix", "28"])
+        let slashed = try Flowlog.run(["policy", "suggest", "--db", database, "--namespace", "production", "--max-prefix", "/28",
+                                       "--max-prefix-v6", "/64"])
+        #expect(plain.status == 0 && slashed.status == 0, "\(slashed.standardError)")
+        #expect(slashed.standardOutput == plain.standardOutput)
+        let wide = try Flowlog.run(["policy", "suggest", "--db", database, "--namespace", "production"])
+        #expect(wide.standardOutput != plain.standardOutput, "a narrower --max-prefix changes the ipBlocks")
+    }
+
     @Test(arguments: [
         (["--max-prefix", "33"], "--max-prefix must be 0 to 32"),
+        (["--max-prefix", "/33"], "--max-prefix must be 0 to 32"),
+        (["--max-prefix", "24x"], "'24x' is not a prefix length (such as 24 or /24)"),
         (["--max-prefix-v6", "129"], "--max-prefix-v6 must be 0 to 128"),
         (["--node-cidr", "10.0.0.0/40"], "--node-cidr 10.0.0.0/40: expected an address or address/prefix"),
     ])
