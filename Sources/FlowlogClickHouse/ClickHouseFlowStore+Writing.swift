@@ -60,9 +60,7 @@ extension ClickHouseFlowStore {
             // Only where the held lines start matters; later advances continue from it.
             guard checked.insert(file).inserted else { continue }
             let current = resumePoint(in: stored, device: file.device, inode: file.inode, head: advance.head)
-            if current?.offset != advance.expected?.offset || current?.line != advance.expected?.line {
-                return CheckpointConflict(device: file.device, inode: file.inode, epoch: advance.epoch, stored: current)
-            }
+            if let conflict = advance.conflict(withStored: current) { return conflict }
         }
         return nil
     }
@@ -111,15 +109,11 @@ extension ClickHouseFlowStore {
         pending.advances += batch.advances
     }
 
-    /// An endpoint's key, cached by the endpoint's shared storage: flows decoded from one cached
-    /// object share it, so the labels are hashed once per endpoint, not twice per flow. The entry
-    /// keeps the endpoint alive, so an identity is not reused while cached.
+    /// An endpoint's key, once per endpoint value: flows decoded from one cached object share
+    /// it, so the labels are hashed once per endpoint, not twice per flow.
     func endpointKey(_ endpoint: Endpoint) -> UInt64 {
-        if let cached = endpointKeys[endpoint.sharedIdentity] { return cached.key }
-        if endpointKeys.count >= 65_536 { endpointKeys.removeAll(keepingCapacity: true) }
-        let key = RecordKey.endpoint(endpoint)
-        endpointKeys[endpoint.sharedIdentity] = (endpoint, key)
-        return key
+        if endpointKeys.count >= 65_536 { endpointKeys.removeAll() }
+        return endpointKeys.value(for: endpoint, RecordKey.endpoint)
     }
 
     /// Holds `endpoint`'s row once per write. Once per write, not once per process: a prune

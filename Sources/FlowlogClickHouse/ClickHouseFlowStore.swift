@@ -35,7 +35,7 @@ public final class ClickHouseFlowStore: FlowStore, @unchecked Sendable {
     /// The cluster's servers (every replica of every shard), after the schema check; empty on one server.
     var shardClients: [ClickHouseHTTPClient] = []
     /// Endpoint keys by the endpoint's shared storage (see ``endpointKey(_:)``).
-    var endpointKeys: [ObjectIdentifier: (endpoint: Endpoint, key: UInt64)] = [:]
+    var endpointKeys = EndpointMemo<UInt64>()
     /// Every stored endpoint by key, loaded on first need by a read.
     var endpointsByKey: [UInt64: Endpoint]?
     /// Records of inputs without identity (standard input) are keyed by this run's nonce.

@@ -74,15 +74,9 @@ public enum PolicyReplay {
         var totals: [ReplayOutcome: Int64] = [:]
         var notComparable: Int64 = 0
         var forwardedUnknown: Int64 = 0
-        // Group keys by endpoint storage (the store hands out one value per endpoint); the entry
-        // keeps the endpoint alive so its identity is not reused.
-        var keys: [ObjectIdentifier: (endpoint: Endpoint, key: String)] = [:]
-        func key(_ endpoint: Endpoint) -> String {
-            if let cached = keys[endpoint.sharedIdentity] { return cached.key }
-            let value = grouping.key(for: endpoint)
-            keys[endpoint.sharedIdentity] = (endpoint, value)
-            return value
-        }
+        // Group keys once per endpoint value (the store hands out one value per endpoint).
+        var keys = EndpointMemo<String>()
+        func key(_ endpoint: Endpoint) -> String { keys.value(for: endpoint, grouping.key(for:)) }
 
         for connection in connections {
             let recordedAllowed = connection.verdict == .forwarded || connection.verdict == .redirected

@@ -41,7 +41,7 @@ public enum PolicySuggester {
         /// The owning workload's name of some pod of each workload, to name it when its labels do not.
         var ownerNames: [WorkloadKey: String] = [:]
         var requestFlows: Int64 = 0
-        private var keys: [ObjectIdentifier: (endpoint: Endpoint, key: WorkloadKey?)] = [:]
+        private var keys = EndpointMemo<WorkloadKey?>()
 
         init(options: SuggestionOptions) { self.options = options }
 
@@ -49,9 +49,8 @@ public enum PolicySuggester {
 
         /// The workload of an endpoint, computed once per stored endpoint value.
         mutating func workload(_ endpoint: Endpoint) -> WorkloadKey? {
-            if let cached = keys[endpoint.sharedIdentity] { return cached.key }
-            let key = WorkloadKey(endpoint: endpoint)
-            keys[endpoint.sharedIdentity] = (endpoint, key)
+            let key = keys.value(for: endpoint, WorkloadKey.init(endpoint:))
+            // The alphabetically first owner: the same whichever endpoint value is seen first.
             if let key, let owner = endpoint.workloads.first?.name, owner < (ownerNames[key] ?? "\u{10FFFF}") {
                 ownerNames[key] = owner
             }
@@ -109,7 +108,7 @@ public enum PolicySuggester {
         }
 
         /// Every workload seen (whatever its namespace), for ``WorkloadKey/exclusions(among:)``.
-        var knownWorkloads: Set<WorkloadKey> { Set(keys.values.compactMap(\.key)) }
+        var knownWorkloads: Set<WorkloadKey> { Set(keys.values.compactMap { $0 }) }
 
         func policies(for namespace: String) -> [SuggestedPolicy] {
             let known = knownWorkloads

@@ -74,11 +74,10 @@ public enum SuggestionProver {
         var recorded: Set<Combination> = []
         struct Port: Hashable { var proto: L4Protocol, port: UInt16 }
         var ports: Set<Port> = []
-        var keys: [ObjectIdentifier: (endpoint: Endpoint, key: WorkloadKey?)] = [:]
+        var keys = EndpointMemo<WorkloadKey?>()
         func workload(_ endpoint: Endpoint) -> WorkloadKey? {
-            if let cached = keys[endpoint.sharedIdentity] { return cached.key }
-            let key = WorkloadKey(endpoint: endpoint)
-            keys[endpoint.sharedIdentity] = (endpoint, key)
+            let key = keys.value(for: endpoint, WorkloadKey.init(endpoint:))
+            // The pod first by name: the same whichever endpoint value is seen first.
             if let key, representatives[key].map({ endpoint.podName < $0.podName }) ?? true { representatives[key] = endpoint }
             return key
         }

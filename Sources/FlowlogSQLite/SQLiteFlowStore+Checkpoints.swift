@@ -96,10 +96,7 @@ extension SQLiteFlowStore {
     func conflict(in advances: [CheckpointAdvance]) throws -> CheckpointConflict? {
         for advance in advances {
             let stored = try resumePoint(device: advance.next.device, inode: advance.next.inode, head: advance.head)
-            if stored?.offset != advance.expected?.offset || stored?.line != advance.expected?.line {
-                return CheckpointConflict(device: advance.next.device, inode: advance.next.inode,
-                                          epoch: advance.epoch, stored: stored)
-            }
+            if let conflict = advance.conflict(withStored: stored) { return conflict }
         }
         return nil
     }

@@ -81,6 +81,13 @@ public struct CheckpointAdvance: Sendable, Hashable {
         self.head = head
         self.epoch = epoch
     }
+
+    /// The compare-and-set's check, for every backend: nil when the store holds `stored` for
+    /// the input and that is where these lines start (offset and line); else the conflict.
+    public func conflict(withStored stored: InputCheckpoint?) -> CheckpointConflict? {
+        guard stored?.offset != expected?.offset || stored?.line != expected?.line else { return nil }
+        return CheckpointConflict(device: next.device, inode: next.inode, epoch: epoch, stored: stored)
+    }
 }
 
 /// An input a batch was not written for: the store had moved on (another ingest read the same
