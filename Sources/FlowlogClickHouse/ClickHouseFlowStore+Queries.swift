@@ -135,8 +135,8 @@ extension ClickHouseFlowStore {
 
     // MARK: - Flows
 
-    public func flows(matching query: FlowQuery, last: Int?) throws -> [StoredFlow] {
-        var result: [StoredFlow] = []
+    public func flows(matching query: FlowQuery, last: Int?) throws -> [Flow] {
+        var result: [Flow] = []
         try forEachFlow(matching: query, last: last) { result.append($0) }
         return result
     }
@@ -144,7 +144,7 @@ extension ClickHouseFlowStore {
     /// Pages of `pageSize` flows in (time, seq, key) order, each page starting after the last
     /// row of the previous one, so memory stays bounded however many flows match. With `last`,
     /// the newest `last` flows are read newest first at once and handed over oldest first.
-    public func forEachFlow(matching query: FlowQuery, last: Int?, _ body: (StoredFlow) throws -> Void) throws {
+    public func forEachFlow(matching query: FlowQuery, last: Int?, _ body: (Flow) throws -> Void) throws {
         let endpoints = try storedEndpoints()
         let resolve: (UInt64) throws(StoreError) -> Endpoint = { key in endpoints[key] ?? Endpoint() }
         let conditions = try conditions(query)
@@ -174,11 +174,11 @@ extension ClickHouseFlowStore {
                 ORDER BY time DESC, seq DESC, key DESC LIMIT \(last) FORMAT RowBinary
                 """)
             var reader = RowBinaryReader(answer, label: path)
-            var newestFirst: [StoredFlow] = []
+            var newestFirst: [Flow] = []
             while !reader.isAtEnd {
                 let row = try FlowRow.decode(&reader, endpoint: resolve)
                 _ = try reader.int64()
-                newestFirst.append(StoredFlow(id: Int64(bitPattern: row.key), flow: row.flow))
+                newestFirst.append(row.flow)
             }
             for stored in newestFirst.reversed() { try body(stored) }
             return
@@ -202,7 +202,7 @@ extension ClickHouseFlowStore {
                 let seq = try reader.int64()
                 count += 1
                 after = (row.flow.time.rawValue, seq, row.key)
-                try body(StoredFlow(id: Int64(bitPattern: row.key), flow: row.flow))
+                try body(row.flow)
             }
             if count < pageSize { return }
         }

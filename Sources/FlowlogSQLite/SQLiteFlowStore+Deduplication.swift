@@ -1,12 +1,14 @@
 import FlowlogModel
 import FlowlogStore
 
-/// Finding flows stored before: a flow read twice has the same time and uuid.
+/// Finding flows stored before, and the key a new flow is stored under.
 ///
-/// Since schema version 9 no unique index says so (see ``Migrations/timeIndexWithoutUUID``).
-/// Within one write's transaction, a flow newer than every flow stored so far (before the batch
-/// and earlier in it) cannot be a repeat, which needs no lookup at all; any other flow is looked
-/// up in the time index, which also holds the rows this transaction wrote. A running ingest
+/// The flows table is keyed by (time, seq) (see ``Migrations/flowsOrderedByTime``): `seq` is 0
+/// for the first flow of a nanosecond and counts up. A flow read twice has the same time and
+/// uuid. Within one write's transaction, a flow newer than every flow stored so far (before the
+/// batch and earlier in it) cannot be a repeat and is the first of its time: seq 0, no lookup.
+/// Any other flow reads the rows of its time from the table (which include the rows this
+/// transaction wrote): a repeat when one has its uuid, otherwise the next seq. A running ingest
 /// appends newer flows, so it takes the first path nearly always; re-reading a file the second.
 extension SQLiteFlowStore {
     struct BatchDeduplication {
@@ -16,29 +18,39 @@ extension SQLiteFlowStore {
 
     /// Starts the de-duplication of one batch; call inside the write's transaction.
     func batchDeduplication() throws(StoreError) -> BatchDeduplication {
-        // max(time) is read from the end of the time index, not by a scan.
+        // max(time) is the last key of the table, read without a scan.
         BatchDeduplication(newest: try connection.scalarInt("SELECT max(time) FROM flows") ?? Int64.min)
     }
 
-    /// Whether `flow` is stored already (before or earlier in this batch). When it is not, the
-    /// caller stores it. A flow without a uuid is always new.
-    func isDuplicate(_ flow: Flow, _ deduplication: inout BatchDeduplication) throws(StoreError) -> Bool {
-        guard let uuid = flow.uuid else { return false }
+    /// The seq to store `flow` under, or nil when it is stored already (before or earlier in
+    /// this batch). A flow without a uuid is never a repeat.
+    func seq(for flow: Flow, _ deduplication: inout BatchDeduplication) throws(StoreError) -> Int64? {
         let time = flow.time.rawValue
         if time > deduplication.newest {
             deduplication.newest = time
-            return false
+            return 0
         }
-        return try isStored(time: time, uuid: uuid)
+        let statement = try sameTimeStatement()
+        try statement.bind(time, at: 1)
+        if let uuid = flow.uuid {
+            try uuid.withBytes { bytes throws(StoreError) in try statement.bind(bytes, at: 2) }
+        } else {
+            try statement.bindNull(at: 2)
+        }
+        defer { statement.reset() }
+        // An aggregate without GROUP BY always gives one row.
+        guard try statement.step() else { return 0 }
+        return statement.int64(1) != 0 ? nil : statement.int64(0)
     }
 
-    /// Whether a flow with this time and uuid is stored: a seek in the time index (`flows_time`),
-    /// then a uuid comparison for the rows with that time (almost always none or one).
-    private func isStored(time: Int64, uuid: FlowUUID) throws(StoreError) -> Bool {
-        let statement = try findFlowStatement()
-        try statement.bind(time, at: 1)
-        try uuid.withBytes { bytes throws(StoreError) in try statement.bind(bytes, at: 2) }
-        defer { statement.reset() }
-        return try statement.step()
+    /// The next seq at a time, and whether a flow with the given uuid has that time: one seek in
+    /// the table's key, then the rows of that time (almost always none or one). `uuid = NULL` is
+    /// NULL, which `max` skips, so a flow without a uuid matches nothing.
+    private func sameTimeStatement() throws(StoreError) -> Statement {
+        if let sameTime { return sameTime }
+        let statement = try connection.prepare(
+            "SELECT coalesce(max(seq) + 1, 0), coalesce(max(uuid = ?2), 0) FROM flows WHERE time = ?1", persistent: true)
+        sameTime = statement
+        return statement
     }
 }

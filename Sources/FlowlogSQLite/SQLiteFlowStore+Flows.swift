@@ -6,13 +6,12 @@ import FlowlogStore
 extension SQLiteFlowStore {
     /// The columns of the flows SELECT, in order.
     enum FlowColumn: Int32, SelectColumns {
-        case id, time, uuid, verdict, dropReason, eventType, eventSubType, flowType, sourceIP, destinationIP
+        case time, uuid, verdict, dropReason, eventType, eventSubType, flowType, sourceIP, destinationIP
         case proto, sourcePort, destinationPort, tcpFlags, source, destination, trafficDirection, isReply
         case node, policyMatchType, tracePoint, summary, policies, sourceNames, destinationNames, weight
 
         var sql: String {
             switch self {
-            case .id: "id"
             case .time: "time"
             case .uuid: "uuid"
             case .verdict: "verdict"
@@ -42,18 +41,16 @@ extension SQLiteFlowStore {
         }
     }
 
-    public func flows(matching query: FlowQuery, last: Int?) throws -> [StoredFlow] {
-        try storedRows(matching: query, last: last).map { StoredFlow(id: $0.id, flow: $0.flow) }
+    public func flows(matching query: FlowQuery, last: Int?) throws -> [Flow] {
+        try storedRows(matching: query, last: last).map(\.flow)
     }
 
-    public func forEachFlow(matching query: FlowQuery, last: Int?,
-                            _ body: (StoredFlow) throws -> Void) throws {
-        try forEachStoredRow(matching: query, last: last) { row in try body(StoredFlow(id: row.id, flow: row.flow)) }
+    public func forEachFlow(matching query: FlowQuery, last: Int?, _ body: (Flow) throws -> Void) throws {
+        try forEachStoredRow(matching: query, last: last) { row in try body(row.flow) }
     }
 
-    /// A stored flow with its row id and its endpoints' ids.
+    /// A stored flow with its endpoints' ids.
     struct StoredRow {
-        var id: Int64
         var flow: Flow
         var source: Int64
         var destination: Int64
@@ -77,7 +74,7 @@ extension SQLiteFlowStore {
         let order = last == nil ? "ASC" : "DESC"
         let statement = try connection.prepare("""
             SELECT \(FlowColumn.selectList)
-            FROM flows WHERE \(conditions.whereClause) ORDER BY time \(order), id \(order) LIMIT ?
+            FROM flows WHERE \(conditions.whereClause) ORDER BY time \(order), seq \(order) LIMIT ?
             """)
         let next = try conditions.bind(statement)
         try statement.bind(Int64(last ?? -1), at: next)
@@ -86,7 +83,7 @@ extension SQLiteFlowStore {
         while try statement.step() {
             let flow = try flow(row)
             let namesColumn: FlowColumn = flow.isReply == true ? .sourceNames : .destinationNames
-            let stored = StoredRow(id: row.int64(.id), flow: flow,
+            let stored = StoredRow(flow: flow,
                                    source: row.int64(.source), destination: row.int64(.destination),
                                    connectionNames: row.isNull(namesColumn) ? 0 : row.int64(namesColumn))
             if last == nil { try body(stored) } else { newestFirst.append(stored) }

@@ -44,7 +44,8 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     /// The `intern_generation` the caches were filled under; `prune` bumps it.
     private var internGeneration: Int64?
     private var insertFlow: Statement?
-    private var findFlow: Statement?
+    /// The prepared lookup of a time's rows (``seq(for:_:)``), kept across batches.
+    var sameTime: Statement?
     var rollupStatements = RollupStatements()
     /// Whether an endpoint may be something other than a pod, by endpoint id (see ``RollupAccumulator``).
     /// Its entries are small and fixed-size, so the entry limit bounds it.
@@ -142,12 +143,12 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             let retention = try retentionState()
             var deduplication = try batchDeduplication()
             for flow in batch.flows {
-                if try retention.rollupsAlreadyCount(flow.time) || isDuplicate(flow, &deduplication) {
+                guard try !retention.rollupsAlreadyCount(flow.time), let seq = try seq(for: flow, &deduplication) else {
                     result.duplicates += 1
                     continue
                 }
                 let ids = try flowIDs(flow)
-                try insert(flow, ids)
+                try insert(flow, seq: seq, ids)
                 result.inserted += 1
                 rollups.add(flow, source: ids.source, destination: ids.destination,
                             sourceMayNotBePod: mayNotBePod(ids.source, flow.source),
@@ -213,8 +214,8 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
         return id
     }
 
-    /// Inserts one flow (``isDuplicate(_:_:)`` said it is new).
-    private func insert(_ flow: Flow, _ ids: FlowIDs) throws(StoreError) {
+    /// Inserts one flow under (time, `seq`) (``seq(for:_:)`` said it is new).
+    private func insert(_ flow: Flow, seq: Int64, _ ids: FlowIDs) throws(StoreError) {
         let statement: Statement
         if let insertFlow {
             statement = insertFlow
@@ -223,8 +224,8 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
                 INSERT INTO flows (time, uuid, verdict, drop_reason, event_type, event_sub_type, flow_type,
                     source_ip, destination_ip, protocol, source_port, destination_port, tcp_flags, source, destination,
                     traffic_direction, is_reply, node, policy_match_type, trace_point, summary, policies, source_names,
-                    destination_names, weight)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    destination_names, weight, seq)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, persistent: true)
             insertFlow = statement
         }
@@ -253,16 +254,8 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
         try statement.bind(ids.sourceNames, at: 23)
         try statement.bind(ids.destinationNames, at: 24)
         try statement.bind(Int64(flow.weight), at: 25)
+        try statement.bind(seq, at: 26)
         try statement.run()
-    }
-
-    /// The prepared lookup of a flow by time and uuid, kept across batches.
-    func findFlowStatement() throws(StoreError) -> Statement {
-        if let findFlow { return findFlow }
-        let statement = try connection.prepare(
-            "SELECT 1 FROM flows INDEXED BY flows_time WHERE time = ? AND uuid = ? LIMIT 1", persistent: true)
-        findFlow = statement
-        return statement
     }
 
     private func writeLostEvents(_ events: [LostEvents]) throws(StoreError) {

@@ -207,17 +207,6 @@ public struct BatchResult: Sendable, Equatable {
     }
 }
 
-/// A stored flow with its store id.
-public struct StoredFlow: Sendable, Hashable {
-    public var id: Int64
-    public var flow: Flow
-
-    package init(id: Int64, flow: Flow) {
-        self.id = id
-        self.flow = flow
-    }
-}
-
 /// Drops of one (source, destination, protocol, port, reason) combination.
 public struct DropCount: Sendable, Hashable {
     public var source: Endpoint
@@ -319,11 +308,11 @@ public protocol FlowStore: AnyObject {
     /// batch's expected one, nothing (the result names the conflict).
     func write(_ batch: IngestBatch) throws -> BatchResult
     /// Stored flows that match `query`, oldest first; with `last`, only the newest `last` of them.
-    func flows(matching query: FlowQuery, last: Int?) throws -> [StoredFlow]
+    func flows(matching query: FlowQuery, last: Int?) throws -> [Flow]
     /// Calls `body` with each stored flow that matches `query`, oldest first, as it is read, so
     /// memory does not grow with the number of flows; with `last`, only the newest `last` of
     /// them (which are held at once). Rethrows what `body` throws.
-    func forEachFlow(matching query: FlowQuery, last: Int?, _ body: (StoredFlow) throws -> Void) throws
+    func forEachFlow(matching query: FlowQuery, last: Int?, _ body: (Flow) throws -> Void) throws
     /// Drops matching `query` (each dropped packet once), grouped by source and destination
     /// endpoints, protocol, destination port and reason.
     func dropCounts(matching query: FlowQuery) throws -> [DropCount]

@@ -53,16 +53,16 @@ struct ObserveCommand: ParsableCommand {
                 var written = 0
                 do {
                     if first > 0 {
-                        try flowStore.forEachFlow(matching: query, last: nil) { stored in
-                            writer.write(stored.flow, to: &out)
+                        try flowStore.forEachFlow(matching: query, last: nil) { flow in
+                            writer.write(flow, to: &out)
                             written += 1
                             if written == first { throw EnoughFlows() }
                         }
                     }
                 } catch is EnoughFlows {}
             } else {
-                try flowStore.forEachFlow(matching: query, last: all ? nil : (last ?? 20)) { stored in
-                    writer.write(stored.flow, to: &out)
+                try flowStore.forEachFlow(matching: query, last: all ? nil : (last ?? 20)) { flow in
+                    writer.write(flow, to: &out)
                 }
             }
             writer.finish(to: &out)

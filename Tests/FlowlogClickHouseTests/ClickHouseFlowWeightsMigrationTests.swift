@@ -49,7 +49,7 @@ struct ClickHouseFlowWeightsMigrationTests {
         var versions = RowBinaryReader(try store.execute(
             "SELECT toUInt32(max(version)) FROM \(database).schema_versions FORMAT RowBinary"), label: "")
         #expect(try versions.uint32() == UInt32(ClickHouseSchema.latestVersion))
-        #expect(try store.flows(matching: FlowQuery(), last: nil).map(\.flow.weight) == [1, 1])
+        #expect(try store.flows(matching: FlowQuery(), last: nil).map(\.weight) == [1, 1])
         #expect(try store.dropCounts(matching: FlowQuery()).map(\.count) == [2])
 
         var batch = IngestBatch()

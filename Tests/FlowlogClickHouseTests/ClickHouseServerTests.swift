@@ -119,13 +119,13 @@ struct ClickHouseServerTests {
         batch.flows = (0..<40).map { Self.hostileFlow($0, uuid: $0 % 2 == 0) }
         let result = try store.write(batch)
         #expect(result.inserted == 40)
-        let read = try TestServer.store(database).flows(matching: FlowQuery(), last: nil).map(\.flow)
+        let read = try TestServer.store(database).flows(matching: FlowQuery(), last: nil)
         #expect(read == batch.flows.sorted { $0.time < $1.time })
         // A filter value that is hostile selects exactly its flows.
         var query = FlowQuery()
         query.either = EndpointFilter(namespaces: ["prod'\\"])
         query.nodes = ["node-it's"]
-        #expect(try store.flows(matching: query, last: nil).map(\.flow) == batch.flows.filter { query.matches($0) })
+        #expect(try store.flows(matching: query, last: nil) == batch.flows.filter { query.matches($0) })
     }
 
     /// The crash case: a batch's rows written, its checkpoint not; the rerun writes the same
@@ -254,7 +254,7 @@ struct ClickHouseServerTests {
         let result = try store.prune(before: cut)
         #expect(result.flows == 3)
         #expect(try store.statistics().flows == 3)
-        #expect(try TestServer.store(database).flows(matching: FlowQuery(), last: nil).map(\.flow.time) == batch.flows.suffix(3).map(\.time))
+        #expect(try TestServer.store(database).flows(matching: FlowQuery(), last: nil).map(\.time) == batch.flows.suffix(3).map(\.time))
         // The first whole day is gone from the table itself.
         var raw = RowBinaryReader(try store.execute(
             "SELECT toUInt64(count()) FROM \(database).flows WHERE time < \(20_001 * day) FORMAT RowBinary"), label: "")

@@ -36,8 +36,8 @@ final class FailingStore: FlowStore, @unchecked Sendable {
         try base.resumePoint(device: device, inode: inode, head: head)
     }
     func checkpoints(family: String) throws -> [InputCheckpoint] { try base.checkpoints(family: family) }
-    func flows(matching query: FlowQuery, last: Int?) throws -> [StoredFlow] { try base.flows(matching: query, last: last) }
-    func forEachFlow(matching query: FlowQuery, last: Int?, _ body: (StoredFlow) throws -> Void) throws {
+    func flows(matching query: FlowQuery, last: Int?) throws -> [Flow] { try base.flows(matching: query, last: last) }
+    func forEachFlow(matching query: FlowQuery, last: Int?, _ body: (Flow) throws -> Void) throws {
         try base.forEachFlow(matching: query, last: last, body)
     }
     func dropCounts(matching query: FlowQuery) throws -> [DropCount] { try base.dropCounts(matching: query) }

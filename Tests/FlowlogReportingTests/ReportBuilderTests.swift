@@ -15,7 +15,7 @@ import FlowlogTestSupport
         let database = directory.path("sample.db")
         _ = try ingest([.file(sampleFlowsPath)], into: database)
         let store = try SQLiteFlowStore(path: database)
-        return (store, directory, try store.flows(matching: FlowQuery(), last: nil).map(\.flow))
+        return (store, directory, try store.flows(matching: FlowQuery(), last: nil))
     }
 
     @Test func totalsPairsAndHoursAgreeWithTheFlows() throws {

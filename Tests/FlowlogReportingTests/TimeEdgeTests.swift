@@ -31,7 +31,7 @@ import FlowlogTestSupport
         let result = try ingest([.file(file)], into: database)
         #expect(result.diagnostics.isEmpty, "every edge time is in range")
         let store = try SQLiteFlowStore(path: database)
-        return (store, directory, try store.flows(matching: FlowQuery(), last: nil).map(\.flow))
+        return (store, directory, try store.flows(matching: FlowQuery(), last: nil))
     }
 
     static let bounds: [Int64?] = [

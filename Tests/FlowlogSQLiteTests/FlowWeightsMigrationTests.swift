@@ -8,16 +8,6 @@ import FlowlogTestSupport
 /// The migration to weighted flows (Hubble's exporter aggregation) keeps an older database's
 /// answers: every stored row stands for one flow.
 @Suite struct FlowWeightsMigrationTests {
-    /// What a database from before version 8 lacks: the weight column and the dropped-flows
-    /// index with it. Tests that take a store back to an earlier version run this too.
-    static let withoutWeights = """
-        DROP INDEX flows_drops;
-        ALTER TABLE flows DROP COLUMN weight;
-        CREATE INDEX flows_drops ON flows(time, event_type, source, destination, protocol, source_port,
-            destination_port, drop_reason, node, traffic_direction, source_ip, destination_ip, is_reply, verdict)
-            WHERE verdict = 2;
-        """
-
     @Test func rowsOfAnOlderDatabaseWeighOneFlowEach() throws {
         let directory = try TemporaryDirectory()
         let database = directory.path("flows.db")
@@ -33,12 +23,12 @@ import FlowlogTestSupport
             batch.flows = [dropped, forwarded]
             _ = try store.write(batch)
             // What the version before held: no weight column, the dropped-flows index without it.
-            try store.connection.execute(Self.withoutWeights + "PRAGMA user_version = \(version - 1);")
+            try store.connection.execute(LegacySchema.withoutWeights + "PRAGMA user_version = \(version - 1);")
         }
         let upgraded = try SQLiteFlowStore(path: database)
         #expect(try upgraded.connection.scalarInt("PRAGMA user_version") == Int64(Migrations.latestVersion))
         #expect(try upgraded.connection.scalarInt("SELECT count(*) FROM flows WHERE weight = 1") == 2)
-        #expect(try upgraded.flows(matching: FlowQuery(), last: nil).map(\.flow.weight) == [1, 1])
+        #expect(try upgraded.flows(matching: FlowQuery(), last: nil).map(\.weight) == [1, 1])
         #expect(try upgraded.statistics().flows == 2)
         // A window edge inside the minute makes drops read the flows through the rebuilt index.
         var edge = FlowQuery()

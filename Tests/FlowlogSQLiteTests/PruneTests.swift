@@ -32,7 +32,7 @@ import FlowlogTestSupport
         _ = try writer.write(try batch([
             FlowLines.flow(uuid: FlowLines.uuid(3), time: "2026-11-20T11:00:00Z", from: "old-client", to: "old-server", node: "old-node"),
         ]))
-        let flows = try pruner.flows(matching: FlowQuery(), last: nil).map(\.flow)
+        let flows = try pruner.flows(matching: FlowQuery(), last: nil)
         #expect(flows.count == 2)
         #expect(flows.last?.source.podName == "old-client-abc123-x1")
         #expect(flows.last?.nodeName == "old-node")

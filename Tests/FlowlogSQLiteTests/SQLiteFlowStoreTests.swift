@@ -48,7 +48,7 @@ import FlowlogTestSupport
         var batch = IngestBatch()
         batch.flows = expected
         _ = try store.write(batch)
-        let stored = try store.flows(matching: FlowQuery(), last: nil).map(\.flow)
+        let stored = try store.flows(matching: FlowQuery(), last: nil)
         let byUUID = Dictionary(uniqueKeysWithValues: expected.map { ($0.uuid!, $0) })
         #expect(stored.count == expected.count)
         for flow in stored { #expect(byUUID[flow.uuid!] == flow) }

@@ -56,7 +56,7 @@ import FlowlogTestSupport
         #expect(batch.flows[0].source.namespace == "ns\u{0}evil", "the decoder keeps the NUL")
         _ = try store.write(batch)
         #expect(try store.statistics().endpoints == 3, "two sources and one destination, not one source")
-        let stored = try store.flows(matching: FlowQuery(), last: nil).map(\.flow)
+        let stored = try store.flows(matching: FlowQuery(), last: nil)
         #expect(stored == batch.flows)
         #expect(stored.map(\.source.namespace) == ["ns\u{0}evil", "ns"])
         #expect(stored.map(\.source.podName) == ["web\u{0}evil", "web"])

@@ -12,7 +12,7 @@ import Testing
 
     @Test func flowColumnsAreNumberedInListOrder() {
         #expect(Self.indexesFollowTheList(SQLiteFlowStore.FlowColumn.self))
-        #expect(SQLiteFlowStore.FlowColumn.allCases.count == 26)
+        #expect(SQLiteFlowStore.FlowColumn.allCases.count == 25)
     }
 
     @Test func otherRowsAreNumberedInListOrder() {
@@ -25,7 +25,7 @@ import Testing
 
     @Test func selectListNamesTheFlowsColumns() {
         #expect(SQLiteFlowStore.FlowColumn.selectList == """
-            id, time, uuid, verdict, drop_reason, event_type, event_sub_type, flow_type, source_ip, destination_ip, \
+            time, uuid, verdict, drop_reason, event_type, event_sub_type, flow_type, source_ip, destination_ip, \
             protocol, source_port, destination_port, tcp_flags, source, destination, traffic_direction, is_reply, \
             node, policy_match_type, trace_point, summary, policies, source_names, destination_names, weight
             """)

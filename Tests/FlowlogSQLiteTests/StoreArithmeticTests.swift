@@ -43,7 +43,7 @@ import FlowlogTestSupport
         let result = try store.prune(before: Timestamp(rawValue: cut))
         let remaining = times.filter { $0 >= cut }
         #expect(result.flows == Int64(times.count - remaining.count))
-        #expect(try store.flows(matching: FlowQuery(), last: nil).map(\.flow.time.rawValue) == remaining)
+        #expect(try store.flows(matching: FlowQuery(), last: nil).map(\.time.rawValue) == remaining)
         #expect(try store.dropCounts(matching: FlowQuery()).reduce(0) { $0 + $1.count } == Int64(remaining.count))
         #expect(try store.connectionCounts(matching: FlowQuery(), withPodAddresses: false).reduce(0) { $0 + $1.count }
                 == Int64(remaining.count))

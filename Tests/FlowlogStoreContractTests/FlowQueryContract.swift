@@ -108,7 +108,7 @@ import FlowlogTestSupport
         try backend.withFreshStore { store throws in
             let flows = try ContractData.sampleStore(store)
             let expected = flows.filter(testCase.query.matches).sorted { $0.time < $1.time }
-            let actual = try store.flows(matching: testCase.query, last: nil).map(\.flow)
+            let actual = try store.flows(matching: testCase.query, last: nil)
             #expect(actual.count == expected.count)
             #expect(Set(actual) == Set(expected))
             #expect(actual.map(\.time) == expected.map(\.time), "oldest first")

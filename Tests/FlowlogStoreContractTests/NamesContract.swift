@@ -43,9 +43,9 @@ import FlowlogTestSupport
         try backend.withFreshStore { store throws in
             let flows = Self.flows()
             try ContractData.write(flows, to: store)
-            #expect(try store.flows(matching: FlowQuery(), last: nil).map(\.flow) == flows)
+            #expect(try store.flows(matching: FlowQuery(), last: nil) == flows)
             var streamed: [Flow] = []
-            try store.forEachFlow(matching: FlowQuery(), last: 2) { streamed.append($0.flow) }
+            try store.forEachFlow(matching: FlowQuery(), last: 2) { streamed.append($0) }
             #expect(streamed == Array(flows.suffix(2)))
         }
     }
@@ -93,7 +93,7 @@ import FlowlogTestSupport
                 let query = filter.query
                 let expected = flows.enumerated().filter { filter.uuids.contains($0.offset + 1) }.map(\.element)
                 #expect(flows.filter(query.matches) == expected, "matches: \(filter.name)")
-                #expect(try store.flows(matching: query, last: nil).map(\.flow) == expected, "store: \(filter.name)")
+                #expect(try store.flows(matching: query, last: nil) == expected, "store: \(filter.name)")
                 #expect(Set(try store.connectionCounts(matching: query, withPodAddresses: false))
                         == ContractData.connectionCounts(flows, matching: query, withPodAddresses: false), "connections: \(filter.name)")
             }
@@ -108,7 +108,7 @@ import FlowlogTestSupport
             let cut = Timestamp(seconds: Fixtures.baseSeconds + 15)
             _ = try store.prune(before: cut)
             let remaining = flows.filter { $0.time >= cut }
-            #expect(try store.flows(matching: FlowQuery(), last: nil).map(\.flow) == remaining)
+            #expect(try store.flows(matching: FlowQuery(), last: nil) == remaining)
             #expect(Set(try store.connectionCounts(matching: FlowQuery(), withPodAddresses: false))
                     == ContractData.connectionCounts(remaining, matching: FlowQuery(), withPodAddresses: false))
         }

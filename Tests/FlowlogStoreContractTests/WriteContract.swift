@@ -38,7 +38,7 @@ import FlowlogTestSupport
             batch.flows = flows
             #expect(try store.write(batch) == BatchResult(inserted: 4))
             #expect(try store.write(batch) == BatchResult(inserted: 0, duplicates: 4))
-            #expect(try store.flows(matching: FlowQuery(), last: nil).map(\.flow) == flows)
+            #expect(try store.flows(matching: FlowQuery(), last: nil) == flows)
             #expect(try store.dropCounts(matching: FlowQuery()).map(\.count) == [4])
             #expect(try store.statistics().flows == 4)
         }
@@ -54,7 +54,7 @@ import FlowlogTestSupport
             second.flows = (2...4).map { ContractData.flow(Int64($0), uuid: $0, verdict: .dropped) }
             #expect(try store.write(first) == BatchResult(inserted: 3))
             #expect(try store.write(second) == BatchResult(inserted: 1, duplicates: 2))
-            let stored = try store.flows(matching: FlowQuery(), last: nil).map(\.flow)
+            let stored = try store.flows(matching: FlowQuery(), last: nil)
             #expect(stored.compactMap(\.uuid?.description) == (1...4).map(FlowLines.uuid))
             #expect(try store.dropCounts(matching: FlowQuery()).map(\.count) == [4])
             #expect(try store.statistics().drops == 4)

@@ -14,5 +14,5 @@ package func ingest(_ inputs: [IngestInput], into database: String, options: Ing
 
 /// Every stored flow, oldest first.
 package func storedFlows(_ database: String) throws -> [Flow] {
-    try SQLiteFlowStore(path: database).flows(matching: FlowQuery(), last: nil).map(\.flow)
+    try SQLiteFlowStore(path: database).flows(matching: FlowQuery(), last: nil)
 }
