@@ -435,7 +435,7 @@ extension Migrations {
                 event_type, event_sub_type, flow_type, source_ip, destination_ip, protocol, source_port,
                 destination_port, tcp_flags, source, destination, traffic_direction, is_reply, node,
                 policy_match_type, trace_point, summary, policies, source_names, destination_names, weight
-            FROM flows ORDER BY 1, 2;
+            FROM flows ORDER BY time, id;
         DROP TABLE flows;
         ALTER TABLE flows_ordered RENAME TO flows;
         CREATE INDEX flows_drops ON flows(time, event_type, source, destination, protocol, source_port,

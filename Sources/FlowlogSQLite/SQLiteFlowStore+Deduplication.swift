@@ -14,12 +14,17 @@ extension SQLiteFlowStore {
     struct BatchDeduplication {
         /// The newest time stored, before the batch and by it so far (`Int64.min` for none).
         var newest: Int64
+        /// The next free seq at `newest`, once this batch has stored or looked up a flow of that
+        /// time (nil before): a flow without a uuid at that time takes it without a lookup.
+        var nextSeqAtNewest: Int64?
     }
 
     /// Starts the de-duplication of one batch; call inside the write's transaction.
     func batchDeduplication() throws(StoreError) -> BatchDeduplication {
-        // max(time) is the last key of the table, read without a scan.
-        BatchDeduplication(newest: try connection.scalarInt("SELECT max(time) FROM flows") ?? Int64.min)
+        // max(time) is the last key of the table, read without a scan; NULL when it is empty.
+        let newest = try connection.prepare("SELECT max(time) FROM flows")
+        guard try newest.step(), !newest.isNull(0) else { return BatchDeduplication(newest: Int64.min) }
+        return BatchDeduplication(newest: newest.int64(0))
     }
 
     /// The seq to store `flow` under, or nil when it is stored already (before or earlier in
@@ -28,7 +33,12 @@ extension SQLiteFlowStore {
         let time = flow.time.rawValue
         if time > deduplication.newest {
             deduplication.newest = time
+            deduplication.nextSeqAtNewest = 1
             return 0
+        }
+        if time == deduplication.newest, flow.uuid == nil, let next = deduplication.nextSeqAtNewest {
+            deduplication.nextSeqAtNewest = next + 1
+            return next
         }
         let statement = try sameTimeStatement()
         try statement.bind(time, at: 1)
@@ -40,7 +50,10 @@ extension SQLiteFlowStore {
         defer { statement.reset() }
         // An aggregate without GROUP BY always gives one row.
         guard try statement.step() else { return 0 }
-        return statement.int64(1) != 0 ? nil : statement.int64(0)
+        if statement.int64(1) != 0 { return nil }
+        let seq = statement.int64(0)
+        if time == deduplication.newest { deduplication.nextSeqAtNewest = seq + 1 }
+        return seq
     }
 
     /// The next seq at a time, and whether a flow with the given uuid has that time: one seek in

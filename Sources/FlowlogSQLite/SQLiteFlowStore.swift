@@ -127,6 +127,16 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     // MARK: - Writing
 
     public func write(_ batch: IngestBatch) throws -> BatchResult {
+        do {
+            return try writeInTransaction(batch)
+        } catch {
+            // Ids interned by the rolled-back transaction are gone from the database.
+            forgetInternedIDs()
+            throw error
+        }
+    }
+
+    private func writeInTransaction(_ batch: IngestBatch) throws -> BatchResult {
         try connection.transaction {
             // Inside the write lock: if a prune deleted interned rows since the caches were
             // filled, their ids may be gone, so the caches are dropped.
