@@ -39,6 +39,12 @@ public struct IngestOptions: Sendable {
     /// in input order: the number of processors online by default. 1 decodes on the calling
     /// thread; whatever the number, batches, checkpoints and diagnostics are the same.
     public var decodeWorkers = processorsOnline()
+    /// Bytes of lines, and lines, that make one chunk for the decode workers (see ``DecodePool``):
+    /// big enough that handing chunks between threads costs little per line, small enough that
+    /// the few chunks in flight hold little memory and lines are taken soon after they are read.
+    /// Internal: tests make them small to cross many chunk boundaries with few lines.
+    var chunkBytes = 1 << 18
+    var chunkLines = 512
 
     public init() {}
 }

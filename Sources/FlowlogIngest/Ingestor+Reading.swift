@@ -24,7 +24,7 @@ extension Ingestor {
     func readAvailable(_ file: InputFile, final: Bool) throws -> Bool {
         var readAny = false
         var stopping = false
-        var chunk = LineChunk(targetBytes: Ingestor.chunkBytes, targetLines: Ingestor.chunkLines)
+        var chunk = LineChunk(targetBytes: options.chunkBytes, targetLines: options.chunkLines)
         // On a throw, lines in flight belong to a run that is ending (or an input that failed):
         // none of them is taken.
         var completed = false

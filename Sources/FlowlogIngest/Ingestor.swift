@@ -11,8 +11,9 @@ import Darwin
 /// The calling thread reads, ``IngestOptions/decodeWorkers`` threads decode chunks of lines, the
 /// calling thread takes their records back in input order into batches, and another thread writes
 /// the batches, each in one transaction together with how far each input was read. Memory stays
-/// constant: at most a few chunks and a few batches are in flight. Malformed lines are reported through `diagnostics` and skipped; the rest is kept.
-/// An input that cannot be read is reported and the others are still read.
+/// constant: at most a few chunks and a few batches are in flight. Malformed lines are reported
+/// through `diagnostics` and skipped; the rest is kept. An input that cannot be read is reported
+/// and the others are still read.
 public final class Ingestor {
     let store: any FlowStore
     let options: IngestOptions
@@ -53,13 +54,6 @@ public final class Ingestor {
         writer = BatchWriter(store: store)
         pool = DecodePool(workers: options.decodeWorkers, maxLineBytes: options.maxLineBytes)
     }
-
-    /// Bytes of lines, and lines, that make one chunk for the decode pool: big enough that
-    /// handing chunks between threads costs little per line, small enough that the few chunks
-    /// in flight hold little memory (a quarter MiB each) and lines are taken soon after they
-    /// are read.
-    static let chunkBytes = 1 << 18
-    static let chunkLines = 512
 
     /// Reads every input to its end (or, with `follow`, until stopped) and stores what it holds.
     /// For a file read before, rotated backups of it written since are read first (oldest
