@@ -14,9 +14,15 @@ import FlowlogModel
 ///
 /// Used by one thread (the ingest's reader) between ``start()`` and ``stop()``.
 final class DecodePool {
+    /// A chunk's decoded lines, and the chunk itself emptied, for the reader to fill again.
+    private struct Decoded: Sendable {
+        var lines: [DecodedLine]
+        var emptied: LineChunk
+    }
+
     private final class Worker: Sendable {
         let input = BoundedQueue<LineChunk>(capacity: 2)
-        let output = BoundedQueue<[DecodedLine]>(capacity: 2)
+        let output = BoundedQueue<Decoded>(capacity: 2)
         let maxLineBytes: Int
 
         init(maxLineBytes: Int) {
@@ -26,8 +32,10 @@ final class DecodePool {
         /// The worker thread's loop: its own decoder (and endpoint cache), one chunk at a time.
         func run() {
             var decoder = FlowDecoder(maxLineBytes: maxLineBytes)
-            while let chunk = input.pop() {
-                guard output.push(chunk.decoded(with: &decoder)) else { return }
+            while var chunk = input.pop() {
+                let lines = chunk.decoded(with: &decoder)
+                chunk.removeAll()
+                guard output.push(Decoded(lines: lines, emptied: chunk)) else { return }
             }
         }
     }
@@ -38,7 +46,10 @@ final class DecodePool {
     private var threads: [WorkerThread] = []
     /// The decoder of the one-worker mode, and its results not taken yet.
     private var inlineDecoder: FlowDecoder
-    private var inlineResults: [[DecodedLine]] = []
+    private var inlineResults: [Decoded] = []
+    /// Emptied chunks, whose storage the reader fills again: a new quarter MiB for every chunk
+    /// cost a page fault per page (glibc maps allocations that large afresh each time).
+    private var spares: [LineChunk] = []
     private var submitted = 0
     private var taken = 0
 
@@ -71,20 +82,30 @@ final class DecodePool {
     }
 
     /// Hands `chunk` over for decoding. The caller checks ``hasRoom`` first.
-    func submit(_ chunk: LineChunk) {
+    func submit(_ chunk: consuming LineChunk) {
         if workers.isEmpty {
-            inlineResults.append(chunk.decoded(with: &inlineDecoder))
+            let lines = chunk.decoded(with: &inlineDecoder)
+            chunk.removeAll()
+            inlineResults.append(Decoded(lines: lines, emptied: chunk))
         } else {
             workers[submitted % workers.count].input.push(chunk)
         }
         submitted += 1
     }
 
+    /// Hands `chunk`'s lines over for decoding (see ``submit(_:)``) and leaves an empty chunk in
+    /// its place, reusing the storage of one decoded before when there is one.
+    func submitReplacing(_ chunk: inout LineChunk) {
+        var next = spares.popLast() ?? LineChunk(targetBytes: chunk.targetBytes, targetLines: chunk.targetLines)
+        swap(&next, &chunk)
+        submit(next)
+    }
+
     /// The decoded lines of the oldest chunk in flight, waiting for them if need be; nil when
     /// nothing is in flight or the pool was stopped.
     func next() -> [DecodedLine]? {
         guard inFlight > 0 else { return nil }
-        let result: [DecodedLine]?
+        let result: Decoded?
         if workers.isEmpty {
             result = inlineResults.removeFirst()
         } else {
@@ -92,7 +113,8 @@ final class DecodePool {
         }
         guard let result else { return nil }
         taken += 1
-        return result
+        if spares.count < capacity { spares.append(result.emptied) }
+        return result.lines
     }
 
     /// Waits for every chunk in flight and drops its results (lines read past a position the

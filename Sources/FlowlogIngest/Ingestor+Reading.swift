@@ -64,8 +64,7 @@ extension Ingestor {
                         continue reading
                     }
                 }
-                pool.submit(chunk)
-                chunk.removeAll()
+                pool.submitReplacing(&chunk)
             }
             // A conflict found while taking the last lines sent the file back: read on from there.
             if try takeAll(&chunk, from: file) == .resynced && !stopping { continue restart }
@@ -84,8 +83,7 @@ extension Ingestor {
                     return .resynced
                 }
             }
-            pool.submit(chunk)
-            chunk.removeAll()
+            pool.submitReplacing(&chunk)
         }
         while pool.inFlight > 0 {
             if try takeNext(from: file) == .resynced { return .resynced }
