@@ -94,7 +94,11 @@ extension Ingestor {
     /// Takes the oldest chunk's records into batches, then does what is due every so many lines:
     /// a commit when the interval passed, a look for conflicts, progress, the stop check.
     private func takeNext(from file: InputFile) throws -> TakeOutcome {
-        guard var lines = pool.next() else { return .proceed }
+        guard pool.inFlight > 0 else { return .proceed }
+        guard var lines = pool.next() else {
+            // Only a stopped pool has chunks in flight and no result; never while a run reads.
+            throw IngestError(input: file.name, message: "the decode threads stopped")
+        }
         for index in lines.indices {
             // The outcome is moved out of the chunk rather than copied, so a flow's strings and
             // endpoints go to the batch without a round of reference counting.
