@@ -13,6 +13,9 @@ import FlowlogStore
 public struct FlowDecoder {
     var endpointCache = RawBytesCache<Endpoint>(capacity: 2048)
     private let maxLineBytes: Int
+    /// An empty flow, copied for each line: `Flow()` allocates and classifies two empty
+    /// endpoints (twice a line, for the record and its wrapper), which a copy only retains.
+    private let blankFlow = Flow()
 
     /// - Parameter maxLineBytes: the longest line ingest reads. A flow whose JSON line (as
     ///   `observe -o json` writes it) could be longer is refused, so every stored flow can be
@@ -28,7 +31,7 @@ public struct FlowDecoder {
             throw JSONDecodingProblem(path: [], message: "invalid UTF-8", column: offset + 1)
         }
         var scanner = JSONScanner(line)
-        var bare = Flow()
+        var bare = blankFlow
         var wrapped: Flow?
         var lost: LostEvents?
         var other: NonFlowKind?
@@ -36,7 +39,7 @@ public struct FlowDecoder {
         var sawFlowField = false
         let isObject = try scanner.forEachMember { key, scanner throws(JSONDecodingProblem) in
             if keyMatches(key, "flow") {
-                var flow = Flow()
+                var flow = blankFlow
                 if try decodeFlowObject(&scanner, into: &flow) { wrapped = flow }
             } else if keyMatches(key, "lostevents") {
                 lost = try decodeLostEvents(&scanner)

@@ -1,5 +1,10 @@
 import FlowlogModel
 import FlowlogStore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 /// Where ingest reads from.
 public enum IngestInput: Sendable, Hashable, CustomStringConvertible {
     case file(String)
@@ -30,6 +35,16 @@ public struct IngestOptions: Sendable {
     public var commitInterval = 0.5
     /// In follow mode, how long to wait for new data before looking again (seconds).
     public var pollInterval = 0.2
+    /// Threads that decode lines while the calling thread reads them and takes their records back
+    /// in input order: the number of processors online by default. 1 decodes on the calling
+    /// thread; whatever the number, batches, checkpoints and diagnostics are the same.
+    public var decodeWorkers = processorsOnline()
+    /// Bytes of lines, and lines, that make one chunk for the decode workers (see ``DecodePool``):
+    /// big enough that handing chunks between threads costs little per line, small enough that
+    /// the few chunks in flight hold little memory and lines are taken soon after they are read.
+    /// Internal: tests make them small to cross many chunk boundaries with few lines.
+    var chunkBytes = 1 << 18
+    var chunkLines = 512
 
     public init() {}
 }
@@ -99,4 +114,9 @@ public struct IngestSummary: Sendable, Equatable {
     public var rejectedInputs = 0
 
     public init() {}
+}
+
+/// The number of processors online (at least 1).
+func processorsOnline() -> Int {
+    max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 }

@@ -8,10 +8,12 @@ import Darwin
 
 /// Streams Hubble JSON lines from files or standard input into a ``FlowStore``.
 ///
-/// The calling thread reads and decodes; a second thread writes batches, each in one transaction
-/// together with how far each input was read. Memory stays constant: at most a few batches are
-/// in flight. Malformed lines are reported through `diagnostics` and skipped; the rest is kept.
-/// An input that cannot be read is reported and the others are still read.
+/// The calling thread reads, ``IngestOptions/decodeWorkers`` threads decode chunks of lines, the
+/// calling thread takes their records back in input order into batches, and another thread writes
+/// the batches, each in one transaction together with how far each input was read. Memory stays
+/// constant: at most a few chunks and a few batches are in flight. Malformed lines are reported
+/// through `diagnostics` and skipped; the rest is kept. An input that cannot be read is reported
+/// and the others are still read.
 public final class Ingestor {
     let store: any FlowStore
     let options: IngestOptions
@@ -19,14 +21,17 @@ public final class Ingestor {
     private let progress: ((IngestSummary) -> Void)?
     let shouldStop: () -> Bool
 
-    private var decoder: FlowDecoder
-    private var batch = IngestBatch()
+    /// Decodes on the calling thread only an unterminated last line, to see whether it is complete.
+    var decoder: FlowDecoder
+    var batch = IngestBatch()
     /// Bytes of the lines in `batch` (see ``IngestOptions/maxBatchBytes``).
-    private var batchBytes = 0
+    var batchBytes = 0
     var summary = IngestSummary()
-    private var lastFlush = monotonicSeconds()
+    var lastFlush = monotonicSeconds()
     private var lastProgress = monotonicSeconds()
     let writer: BatchWriter
+    /// Decodes chunks of lines on ``IngestOptions/decodeWorkers`` threads (see ``DecodePool``).
+    let pool: DecodePool
     /// Files that were told another ingest is reading them too (one note per file).
     private var sharedNoted = Set<FileKey>()
 
@@ -47,6 +52,7 @@ public final class Ingestor {
         self.shouldStop = shouldStop
         decoder = FlowDecoder(maxLineBytes: options.maxLineBytes)
         writer = BatchWriter(store: store)
+        pool = DecodePool(workers: options.decodeWorkers, maxLineBytes: options.maxLineBytes)
     }
 
     /// Reads every input to its end (or, with `follow`, until stopped) and stores what it holds.
@@ -77,6 +83,11 @@ public final class Ingestor {
         }
         // From here on the store belongs to the writer thread.
         guard writer.start() else { throw IngestError(input: "ingest", message: "cannot start the writer thread") }
+        guard pool.start() else {
+            _ = writer.finish()
+            throw IngestError(input: "ingest", message: "cannot start the decode threads")
+        }
+        defer { pool.stop() }
         var failure: (any Error)?
         do {
             for file in plan where !shouldStop() {
@@ -147,99 +158,6 @@ public final class Ingestor {
                                      message: "no line is a Hubble record: \(hint); nothing was stored from it"))
     }
 
-    // MARK: - Reading
-
-    /// Reads what `file` has now. With `final`, an unterminated last line is taken if it decodes.
-    /// Returns whether any line was read.
-    @discardableResult
-    func readAvailable(_ file: InputFile, final: Bool) throws -> Bool {
-        var readAny = false
-        var sinceCheck = 0
-        while true {
-            switch try file.nextLine() {
-            case .line(let line):
-                readAny = true
-                handleLine(line, lineNumber: file.line, file: file)
-            case .oversized(let line, let bytes):
-                readAny = true
-                summary.lines += 1
-                summary.skipped += 1
-                file.rejectedLines += 1
-                summary.bytesRead += bytes
-                diagnostics(IngestDiagnostic(input: file.name, line: line,
-                                             message: "line longer than \(options.maxLineBytes) bytes; skipped"))
-            case .end(let partial):
-                if let partial, final || file.checkpointPath == nil && file.atEOF {
-                    handlePartial(partial, from: file)
-                }
-                return readAny
-            }
-            sinceCheck += 1
-            if sinceCheck >= 1024 {
-                sinceCheck = 0
-                if monotonicSeconds() - lastFlush >= options.commitInterval {
-                    flush(file)
-                } else if isBatchFull {
-                    flush(file, partial: true)
-                }
-                _ = try resyncIfConflicted(file)
-                reportProgress()
-                if shouldStop() { return readAny }
-            } else if isBatchFull {
-                flush(file, partial: true)
-            }
-        }
-    }
-
-    /// An unterminated last line: a file may still be growing, so for a file it is taken only
-    /// when it is a complete record; otherwise it is left for the next run.
-    private func handlePartial(_ partial: UnsafeRawBufferPointer, from file: InputFile) {
-        if file.checkpointPath != nil {
-            guard (try? decoder.decode(partial)) != nil else {
-                diagnostics(IngestDiagnostic(severity: .note, input: file.name, line: file.line + 1,
-                                             message: "incomplete last line (no newline yet); left for the next run"))
-                return
-            }
-        }
-        file.consumePartial()
-        handleLine(partial, lineNumber: file.line, file: file)
-    }
-
-    private func handleLine(_ raw: UnsafeRawBufferPointer, lineNumber: Int64, file: InputFile) {
-        let identity = file.positionIdentity
-        summary.lines += 1
-        summary.bytesRead += Int64(raw.count + 1)
-        batchBytes += raw.count
-        let (line, prefixLength) = LogPrefix.strip(raw)
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
-        do {
-            switch try decoder.decode(line) {
-            case .flow(let flow):
-                // A flow with a uuid is keyed by it; the digest is for the others.
-                batch.flows.append(flow)
-                batch.positions.flows.append(RecordPosition(
-                    line: lineNumber, digest: flow.uuid == nil ? RecordPosition.digest(line: lineNumber, bytes: line) : 0))
-            case .lostEvents(let lost):
-                batch.lostEvents.append(lost)
-                batch.positions.lostEvents.append(RecordPosition(line: lineNumber, digest: RecordPosition.digest(line: lineNumber, bytes: line)))
-                summary.nonFlowRecords += 1
-            case .other(let kind):
-                batch.nonFlowCounts[kind, default: 0] += 1
-                batch.positions.nonFlowRecords.append((kind, RecordPosition(line: lineNumber, digest: RecordPosition.digest(line: lineNumber, bytes: line))))
-                summary.nonFlowRecords += 1
-            }
-            // A batch holds the lines of one input (see `flush`), so one identity covers it.
-            batch.positions.input = identity
-            file.records += 1
-        } catch {
-            summary.skipped += 1
-            file.rejectedLines += 1
-            if file.sample == nil { file.sample = (Array(line.prefix(512)), error.message) }
-            diagnostics(IngestDiagnostic(input: file.name, line: lineNumber, column: error.column + prefixLength,
-                                         message: error.description))
-        }
-    }
-
     // MARK: - Writing
 
     /// Hands the current batch, with the position `file` reached, to the writer thread. A batch
@@ -299,7 +217,7 @@ public final class Ingestor {
         return true
     }
 
-    private var isBatchFull: Bool {
+    var isBatchFull: Bool {
         batch.flows.count >= options.batchSize || batchBytes >= options.maxBatchBytes
     }
 

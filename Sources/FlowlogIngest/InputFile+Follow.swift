@@ -9,16 +9,16 @@ import Darwin
 extension InputFile {
     // MARK: - Checkpoints
 
-    /// The position to save after the lines handed out so far, or nil for inputs that cannot be
-    /// resumed (standard input, pipes).
+    /// The position to save after the lines taken into batches so far, or nil for inputs that
+    /// cannot be resumed (standard input, pipes).
     func checkpoint() -> InputCheckpoint? {
         guard let checkpointPath else { return nil }
         refreshHead()
-        let headLength = min(offset, Int64(head.count), InputHead.length)
-        return InputCheckpoint(path: checkpointPath, family: family, device: device, inode: inode, offset: offset,
-                               line: line, headHash: InputHead.hash(head.prefix(Int(headLength))),
+        let headLength = min(takenOffset, Int64(head.count), InputHead.length)
+        return InputCheckpoint(path: checkpointPath, family: family, device: device, inode: inode, offset: takenOffset,
+                               line: takenLine, headHash: InputHead.hash(head.prefix(Int(headLength))),
                                headLength: headLength, readStarted: readStarted,
-                               isFinished: isBackup && atEOF)
+                               isFinished: isBackup && atEOF && takenOffset == offset)
     }
 
     /// Continues from `checkpoint`, the store's position for this content (found by device and

@@ -31,6 +31,10 @@ final class InputFile {
     var offset: Int64 = 0
     /// Lines handed out so far.
     var line: Int64 = 0
+    /// Byte offset and line count just past the last line whose record ingest took into a batch
+    /// (lines are read ahead of that while others decode): where a checkpoint written now points.
+    var takenOffset: Int64 = 0
+    var takenLine: Int64 = 0
     /// The first bytes of the content (up to ``InputHead/length``), to recognise the file later.
     var head: [UInt8] = []
     /// What the store is believed to hold for this file: the start of the next batch's lines.
@@ -224,6 +228,11 @@ final class InputFile {
         atEOF = false
         offset = 0
         line = 0
+        // Whatever this returns, the next line read is the next one taken.
+        defer {
+            takenOffset = offset
+            takenLine = line
+        }
         if isCompressed {
             guard lseek(descriptor, 0, SEEK_SET) == 0 else { throw IngestError(input: name, message: "cannot seek: \(systemError())") }
             inflater = try GzipInflater(descriptor: descriptor, name: name)

@@ -7,10 +7,15 @@ extension JSONScanner {
         index += 1
         let start = index
         while index < bytes.count {
-            // Eight bytes at a time while none is a quote, a backslash or a control character.
+            // Eight bytes at a time while none is a quote, a backslash or a control character;
+            // then straight to the first one that is (most keys end within the first word).
             while index + 8 <= bytes.count {
-                let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if hasSpecialStringByte(word) { break }
+                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let special = specialStringBytes(word)
+                if special != 0 {
+                    index += special.trailingZeroBitCount >> 3
+                    break
+                }
                 index += 8
             }
             guard index < bytes.count else { break }
@@ -125,15 +130,17 @@ extension JSONScanner {
 private let lowBits: UInt64 = 0x0101_0101_0101_0101
 private let highBits: UInt64 = 0x8080_8080_8080_8080
 
-/// Whether any byte of `word` is `"`, `\\` or below 0x20 (SWAR: a zero byte after XOR marks a match).
+/// The high bit of each byte of `word` (first byte lowest) that is `"`, `\\` or below 0x20, or 0
+/// when there is none (SWAR: a zero byte after XOR marks a match). Only the lowest bit set is
+/// exact: a borrow can also mark a byte above a match, which the caller never looks past.
 @inline(__always)
-private func hasSpecialStringByte(_ word: UInt64) -> Bool {
+private func specialStringBytes(_ word: UInt64) -> UInt64 {
     let quote = word ^ (lowBits &* 0x22)
     let backslash = word ^ (lowBits &* 0x5C)
     let hasQuote = (quote &- lowBits) & ~quote & highBits
     let hasBackslash = (backslash &- lowBits) & ~backslash & highBits
     let hasControl = (word &- lowBits &* 0x20) & ~word & highBits
-    return (hasQuote | hasBackslash | hasControl) != 0
+    return hasQuote | hasBackslash | hasControl
 }
 
 @inline(__always)

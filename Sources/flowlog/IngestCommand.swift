@@ -49,7 +49,12 @@ struct IngestCommand: ParsableCommand {
             help: "Print at most this many warnings about skipped lines, then only count them.", transform: CountArgument.parse)
     var maxWarnings: Int = 20
 
+    @Option(name: .customLong("decode-threads"),
+            help: ArgumentHelp("Threads that decode lines while one reads them (default: the processors online; 1 decodes on the reading thread). The result is the same for any number.", valueName: "n"))
+    var decodeThreads: Int?
+
     func validate() throws {
+        if let decodeThreads, decodeThreads < 1 { throw ValidationError("--decode-threads must be at least 1") }
         if follow && (files.isEmpty || files.contains("-")) {
             throw ValidationError("--follow needs files; it cannot follow standard input")
         }
@@ -68,6 +73,7 @@ struct IngestCommand: ParsableCommand {
             let flowStore = try store.openStore(.create)
             var options = IngestOptions()
             options.follow = follow
+            if let decodeThreads { options.decodeWorkers = decodeThreads }
             if let preferred = flowStore.preferredBatchSize {
                 options.batchSize = preferred.flows
                 options.maxBatchBytes = preferred.bytes

@@ -15,6 +15,8 @@ final class FailingStore: FlowStore, @unchecked Sendable {
     private(set) var writes = 0
     /// Each batch's ``IngestBatch/isPartial``, in the order written.
     private(set) var partialFlags: [Bool] = []
+    /// Every batch handed to `write`, in order (including one that failed).
+    private(set) var batches: [IngestBatch] = []
 
     init(path: String, failAt: Int) throws {
         base = try SQLiteFlowStore(path: path)
@@ -28,6 +30,7 @@ final class FailingStore: FlowStore, @unchecked Sendable {
     func write(_ batch: IngestBatch) throws -> BatchResult {
         writes += 1
         partialFlags.append(batch.isPartial)
+        batches.append(batch)
         if writes >= failAt { throw InjectedFailure() }
         return try base.write(batch)
     }

@@ -54,6 +54,13 @@ private func valid(_ bytes: [UInt8]) -> Bool {
         UTF8Case(name: "invalid byte after eight ASCII bytes", bytes: Array("abcdefgh".utf8) + [0xFF], valid: false),
         UTF8Case(name: "invalid byte inside a long ASCII run", bytes: Array("abcdefghijk".utf8) + [0x80] + Array("lmnopqrstu".utf8),
                  valid: false),
+        // The 32-byte fast path: ends exactly at the end, is followed by a sequence, or stops short.
+        UTF8Case(name: "exactly 32 ASCII bytes", bytes: Array(String(repeating: "a", count: 32).utf8), valid: true),
+        UTF8Case(name: "exactly 64 ASCII bytes", bytes: Array(String(repeating: "b", count: 64).utf8), valid: true),
+        UTF8Case(name: "2-byte é after 32 ASCII bytes", bytes: Array(String(repeating: "c", count: 32).utf8) + [0xC3, 0xA9], valid: true),
+        UTF8Case(name: "invalid byte after 33 ASCII bytes", bytes: Array(String(repeating: "d", count: 33).utf8) + [0xFF], valid: false),
+        UTF8Case(name: "invalid byte at 31 of 40", bytes: Array(String(repeating: "e", count: 31).utf8) + [0xFF]
+                    + Array("12345678".utf8), valid: false),
     ]
 
     @Test(arguments: utf8Cases)
@@ -88,6 +95,11 @@ private func valid(_ bytes: [UInt8]) -> Bool {
         StringCase(json: #""raw é and 😀""#, expected: "raw é and 😀"),
         StringCase(json: #""a longer string with \"an escaped quote\" past eight bytes""#,
                    expected: #"a longer string with "an escaped quote" past eight bytes"#),
+        // The word-at-a-time scan jumps to the first quote or backslash at any offset of a word.
+        StringCase(json: #""abcdefghijklm\nopq""#, expected: "abcdefghijklm\nopq"),
+        StringCase(json: #""abcdefg\\h""#, expected: #"abcdefg\h"#),
+        StringCase(json: #""abcdefgh""#, expected: "abcdefgh"),
+        StringCase(json: #""abcdefghé and more""#, expected: "abcdefghé and more"),
     ]
 
     @Test(arguments: stringCases)
@@ -115,6 +127,7 @@ private func valid(_ bytes: [UInt8]) -> Bool {
         StringErrorCase(json: #""a\uZZZZ""#, message: #"invalid \u escape"#, column: 3),
         StringErrorCase(json: "\"tab\there\"", message: "control character in string", column: 5),
         StringErrorCase(json: "\"0123456789abcdef\nxyz\"", message: "control character in string", column: 18),
+        StringErrorCase(json: "\"01234567abcde\u{01}fg\"", message: "control character in string", column: 15),
         StringErrorCase(json: "123", message: "expected a string, found a number", column: 1),
     ]
 
