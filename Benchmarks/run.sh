@@ -42,7 +42,7 @@ if [ ! -s "$FLOWS" ]; then
     echo "generating $N flows…" >&2
     python3 Benchmarks/generate_flows.py "$N" > "$FLOWS"
 fi
-BYTES=$(stat -c %s "$FLOWS")
+BYTES=$(stat -L -c %s "$FLOWS")
 cat "$FLOWS" > /dev/null   # warm the page cache for every contender alike
 
 say "# flowlog benchmarks"
