@@ -24,14 +24,16 @@ final class DecodePool {
         let input = BoundedQueue<LineChunk>(capacity: 2)
         let output = BoundedQueue<Decoded>(capacity: 2)
         let maxLineBytes: Int
+        let endpointCacheBytes: Int
 
-        init(maxLineBytes: Int) {
+        init(maxLineBytes: Int, endpointCacheBytes: Int) {
             self.maxLineBytes = maxLineBytes
+            self.endpointCacheBytes = endpointCacheBytes
         }
 
         /// The worker thread's loop: its own decoder (and endpoint cache), one chunk at a time.
         func run() {
-            var decoder = FlowDecoder(maxLineBytes: maxLineBytes)
+            var decoder = FlowDecoder(maxLineBytes: maxLineBytes, endpointCacheBytes: endpointCacheBytes)
             while var chunk = input.pop() {
                 let lines = chunk.decoded(with: &decoder)
                 chunk.removeAll()
@@ -56,7 +58,11 @@ final class DecodePool {
     /// - Parameter workers: decode threads; 1 (or less) decodes on the submitting thread.
     init(workers: Int, maxLineBytes: Int) {
         workerCount = max(1, workers)
-        self.workers = workerCount == 1 ? [] : (0..<workerCount).map { _ in Worker(maxLineBytes: maxLineBytes) }
+        // The workers share one decoder's cache budget, so more threads do not mean more memory.
+        let cacheBytes = FlowDecoder.endpointCacheBytes / workerCount
+        self.workers = workerCount == 1 ? [] : (0..<workerCount).map { _ in
+            Worker(maxLineBytes: maxLineBytes, endpointCacheBytes: cacheBytes)
+        }
         inlineDecoder = FlowDecoder(maxLineBytes: maxLineBytes)
     }
 
@@ -93,10 +99,15 @@ final class DecodePool {
         submitted += 1
     }
 
+    /// An empty chunk to fill: the storage of one decoded before when there is one.
+    func emptyChunk(targetBytes: Int, targetLines: Int) -> LineChunk {
+        spares.popLast() ?? LineChunk(targetBytes: targetBytes, targetLines: targetLines)
+    }
+
     /// Hands `chunk`'s lines over for decoding (see ``submit(_:)``) and leaves an empty chunk in
     /// its place, reusing the storage of one decoded before when there is one.
     func submitReplacing(_ chunk: inout LineChunk) {
-        var next = spares.popLast() ?? LineChunk(targetBytes: chunk.targetBytes, targetLines: chunk.targetLines)
+        var next = emptyChunk(targetBytes: chunk.targetBytes, targetLines: chunk.targetLines)
         swap(&next, &chunk)
         submit(next)
     }
@@ -113,7 +124,7 @@ final class DecodePool {
         }
         guard let result else { return nil }
         taken += 1
-        if spares.count < capacity { spares.append(result.emptied) }
+        if spares.count < capacity && !result.emptied.holdsOutsizedStorage { spares.append(result.emptied) }
         return result.lines
     }
 

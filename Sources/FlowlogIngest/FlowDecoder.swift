@@ -11,17 +11,23 @@ import FlowlogStore
 /// The decoder keeps a bounded cache of endpoint objects it has seen, keyed by their exact bytes,
 /// so an endpoint repeated across lines is decoded once. A decoder is not shared between threads.
 public struct FlowDecoder {
-    var endpointCache = RawBytesCache<Endpoint>(capacity: 2048)
+    var endpointCache: RawBytesCache<Endpoint>
     private let maxLineBytes: Int
+    /// The bytes of endpoints one decoder's cache holds at most, shared out among the decoders of
+    /// one ingest, so the decode threads together stay within it.
+    public static let endpointCacheBytes = 8 << 20
     /// An empty flow, copied for each line: `Flow()` allocates and classifies two empty
     /// endpoints (twice a line, for the record and its wrapper), which a copy only retains.
     private let blankFlow = Flow()
 
-    /// - Parameter maxLineBytes: the longest line ingest reads. A flow whose JSON line (as
+    /// - Parameters:
+    ///   - maxLineBytes: the longest line ingest reads. A flow whose JSON line (as
     ///   `observe -o json` writes it) could be longer is refused, so every stored flow can be
     ///   exported and read back.
-    public init(maxLineBytes: Int = IngestOptions().maxLineBytes) {
+    ///   - endpointCacheBytes: the most bytes of endpoints kept for lines to come.
+    public init(maxLineBytes: Int = IngestOptions().maxLineBytes, endpointCacheBytes: Int = FlowDecoder.endpointCacheBytes) {
         self.maxLineBytes = maxLineBytes
+        endpointCache = RawBytesCache<Endpoint>(capacity: 2048, byteCapacity: endpointCacheBytes)
     }
 
     /// Decodes one line (without its newline).

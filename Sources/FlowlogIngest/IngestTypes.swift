@@ -36,9 +36,13 @@ public struct IngestOptions: Sendable {
     /// In follow mode, how long to wait for new data before looking again (seconds).
     public var pollInterval = 0.2
     /// Threads that decode lines while the calling thread reads them and takes their records back
-    /// in input order: the number of processors online by default. 1 decodes on the calling
+    /// in input order: the number of processors online by default, at most four. 1 decodes on the calling
     /// thread; whatever the number, batches, checkpoints and diagnostics are the same.
     public var decodeWorkers = processorsOnline()
+    /// The most decode threads the default picks (see ``decodeWorkers``).
+    public static let defaultDecodeWorkerLimit = 4
+    /// The most decode threads `--decode-threads` accepts.
+    public static let decodeWorkerLimit = 64
     /// Bytes of lines, and lines, that make one chunk for the decode workers (see ``DecodePool``):
     /// big enough that handing chunks between threads costs little per line, small enough that
     /// the few chunks in flight hold little memory and lines are taken soon after they are read.
@@ -116,7 +120,11 @@ public struct IngestSummary: Sendable, Equatable {
     public init() {}
 }
 
-/// The number of processors online (at least 1).
+/// The default number of decode threads: the processors online, at least 1 and at most
+/// ``IngestOptions/defaultDecodeWorkerLimit``. Past a few threads the writer (SQLite's one
+/// writer, or the ClickHouse server) is the bottleneck, and every thread adds chunk queues and a
+/// decoder with its endpoint cache; the limit also keeps a container given two CPUs of a large
+/// node (which the count of processors online does not see) from starting dozens.
 func processorsOnline() -> Int {
-    max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), IngestOptions.defaultDecodeWorkerLimit))
 }

@@ -24,7 +24,9 @@ extension Ingestor {
     func readAvailable(_ file: InputFile, final: Bool) throws -> Bool {
         var readAny = false
         var stopping = false
-        var chunk = LineChunk(targetBytes: options.chunkBytes, targetLines: options.chunkLines)
+        var chunk = pool.emptyChunk(targetBytes: options.chunkBytes, targetLines: options.chunkLines)
+        // Said after the lines before it are taken, so diagnostics stay in line order.
+        var incompleteNote: IngestDiagnostic?
         // On a throw, lines in flight belong to a run that is ending (or an input that failed):
         // none of them is taken.
         var completed = false
@@ -48,9 +50,13 @@ extension Ingestor {
                     readAny = true
                     chunk.appendOversized(number: line, bytes: bytes, endOffset: file.offset, endLine: file.line)
                 case .end(let partial):
-                    if let partial, final || file.checkpointPath == nil && file.atEOF, acceptsPartial(partial, of: file) {
-                        file.consumePartial()
-                        chunk.append(partial, number: file.line, endOffset: file.offset, endLine: file.line)
+                    if let partial, final || file.checkpointPath == nil && file.atEOF {
+                        if let note = leftIncomplete(partial, of: file) {
+                            incompleteNote = note
+                        } else {
+                            file.consumePartial()
+                            chunk.append(partial, number: file.line, endOffset: file.offset, endLine: file.line)
+                        }
                     }
                     break reading
                 }
@@ -67,7 +73,11 @@ extension Ingestor {
                 pool.submitReplacing(&chunk)
             }
             // A conflict found while taking the last lines sent the file back: read on from there.
-            if try takeAll(&chunk, from: file) == .resynced && !stopping { continue restart }
+            if try takeAll(&chunk, from: file) == .resynced && !stopping {
+                incompleteNote = nil
+                continue restart
+            }
+            if let incompleteNote { diagnostics(incompleteNote) }
             break
         }
         completed = true
@@ -117,12 +127,12 @@ extension Ingestor {
     }
 
     /// An unterminated last line: a file may still be growing, so for a file it is taken only
-    /// when it is a complete record; otherwise it is left for the next run.
-    private func acceptsPartial(_ partial: UnsafeRawBufferPointer, of file: InputFile) -> Bool {
-        guard file.checkpointPath != nil, (try? decoder.decode(partial)) == nil else { return true }
-        diagnostics(IngestDiagnostic(severity: .note, input: file.name, line: file.line + 1,
-                                     message: "incomplete last line (no newline yet); left for the next run"))
-        return false
+    /// when it is a complete record; otherwise it is left for the next run, and the note that
+    /// says so is returned (nil: take the line).
+    private func leftIncomplete(_ partial: UnsafeRawBufferPointer, of file: InputFile) -> IngestDiagnostic? {
+        guard file.checkpointPath != nil, (try? decoder.decode(partial)) == nil else { return nil }
+        return IngestDiagnostic(severity: .note, input: file.name, line: file.line + 1,
+                                message: "incomplete last line (no newline yet); left for the next run")
     }
 
     /// Takes one decoded line into the batch (or the diagnostics) and moves the file's taken

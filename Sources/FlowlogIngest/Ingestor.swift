@@ -32,6 +32,9 @@ public final class Ingestor {
     let writer: BatchWriter
     /// Decodes chunks of lines on ``IngestOptions/decodeWorkers`` threads (see ``DecodePool``).
     let pool: DecodePool
+    /// Set by ``run(_:)``: the writer's and the pool's queues close when a run ends, so an
+    /// ingestor runs once.
+    private var hasRun = false
     /// Files that were told another ingest is reading them too (one note per file).
     private var sharedNoted = Set<FileKey>()
 
@@ -62,6 +65,8 @@ public final class Ingestor {
     /// - Throws: the store's error when writing fails. Everything committed before the failure
     ///   stays committed, and nothing of the failed batch is.
     public func run(_ inputs: [IngestInput]) throws -> IngestSummary {
+        guard !hasRun else { throw IngestError(input: "ingest", message: "an Ingestor runs once; make a new one for another run") }
+        hasRun = true
         let startedAt = realTimeNanoseconds()
         var plan: [InputFile] = []
         var live: [InputFile] = []

@@ -36,6 +36,9 @@ struct LineChunk: Sendable {
     }
 
     var isEmpty: Bool { lines.isEmpty }
+    /// Whether the storage grew well past the target (a line near the length limit), so it is
+    /// not worth keeping for lines to come.
+    var holdsOutsizedStorage: Bool { bytes.capacity > 2 * (targetBytes + 4096) }
     var isFull: Bool { bytes.count >= targetBytes || lines.count >= targetLines }
 
     /// Appends a complete line (without its newline) that ends the input at `endOffset`/`endLine`.

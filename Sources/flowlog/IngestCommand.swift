@@ -50,11 +50,13 @@ struct IngestCommand: ParsableCommand {
     var maxWarnings: Int = 20
 
     @Option(name: .customLong("decode-threads"),
-            help: ArgumentHelp("Threads that decode lines while one reads them (default: the processors online; 1 decodes on the reading thread). The result is the same for any number.", valueName: "n"))
+            help: ArgumentHelp("Threads that decode lines while one reads them (default: the processors online, at most 4; up to 64; 1 decodes on the reading thread). The result is the same for any number.", valueName: "n"))
     var decodeThreads: Int?
 
     func validate() throws {
-        if let decodeThreads, decodeThreads < 1 { throw ValidationError("--decode-threads must be at least 1") }
+        if let decodeThreads, !(1...IngestOptions.decodeWorkerLimit).contains(decodeThreads) {
+            throw ValidationError("--decode-threads must be from 1 to \(IngestOptions.decodeWorkerLimit)")
+        }
         if follow && (files.isEmpty || files.contains("-")) {
             throw ValidationError("--follow needs files; it cannot follow standard input")
         }

@@ -4,6 +4,7 @@ import Testing
 @testable import FlowlogModel
 @testable import FlowlogStore
 @testable import FlowlogIngest
+@testable import FlowlogSQLite
 import FlowlogTestSupport
 
 /// Decoding on several threads changes nothing a run produces: the batches (their records, the
@@ -208,6 +209,81 @@ import FlowlogTestSupport
         #expect(stopped.summary.lines + rest.summary.lines == 3000)
         #expect(rest.stored == expected.stored, "each flow stored once")
         #expect(stopped.diagnostics.map(\.line) + rest.diagnostics.map(\.line) == expected.diagnostics.map(\.line))
+    }
+}
+
+
+/// What the decode threads must not change at the edges of a run: the order of diagnostics, a
+/// second run of one ingestor, and two ingests of one file at once.
+@Suite struct DecodeEdgeTests {
+    func options(_ split: ParallelDecodeTests.Split) -> IngestOptions {
+        var options = IngestOptions()
+        options.batchSize = 100
+        options.commitInterval = .infinity
+        options.decodeWorkers = split.workers
+        options.chunkLines = split.chunkLines
+        options.chunkBytes = split.chunkBytes
+        return options
+    }
+
+    /// The note about an unterminated last line comes after the warnings of the lines before it,
+    /// though those lines are still being decoded when the end of the file is reached.
+    @Test(arguments: [ParallelDecodeTests.Split(workers: 1, chunkLines: 512, chunkBytes: 1 << 18),
+                      ParallelDecodeTests.Split(workers: 3, chunkLines: 512, chunkBytes: 1 << 18),
+                      ParallelDecodeTests.Split(workers: 2, chunkLines: 4, chunkBytes: 1 << 18)])
+    func theIncompleteLastLineIsNotedAfterTheLinesBeforeIt(split: ParallelDecodeTests.Split) throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("a.jsonl")
+        var text = (0..<30).map { FlowLines.flow(uuid: FlowLines.uuid($0 + 1), time: String(format: "2026-11-20T10:00:%02dZ", $0)) + "\n" }.joined()
+        text += "{\"flow\":{\"verdict\":\n"
+        text += #"{"flow":{"time":"2026-11-20T10:00:00Z","#
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        var diagnostics: [IngestDiagnostic] = []
+        let summary = try Ingestor(store: try SQLiteFlowStore(path: directory.path("flows.db")), options: options(split),
+                                   diagnostics: { diagnostics.append($0) }).run([.file(path)])
+        #expect(summary.ingested == 30)
+        #expect(diagnostics.map(\.line) == [31, 32])
+        #expect(diagnostics.last?.severity == .note)
+    }
+
+    @Test func anIngestorRunsOnce() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("a.jsonl")
+        try (FlowLines.flow(uuid: FlowLines.uuid(1)) + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let ingestor = Ingestor(store: try SQLiteFlowStore(path: directory.path("flows.db")),
+                                options: options(ParallelDecodeTests.Split(workers: 2, chunkLines: 512, chunkBytes: 1 << 18)),
+                                diagnostics: { _ in })
+        #expect(try ingestor.run([.file(path)]).ingested == 1)
+        #expect(throws: IngestError.self) { try ingestor.run([.file(path)]) }
+    }
+
+    /// Two ingests of one file at once, each with lines in flight on its decode threads when the
+    /// other moves the file's position: every line is taken by exactly one of them.
+    @Test(arguments: 0..<3) func twoIngestsOfOneFileAtOnceStoreEachLineOnce(round: Int) throws {
+        let directory = try TemporaryDirectory()
+        let content = ParallelDecodeTests.content()
+        let path = directory.path("a.jsonl")
+        try content.write(to: URL(fileURLWithPath: path))
+        let database = directory.path("flows.db")
+        let expected = try ParallelDecodeTests().baseline("b.jsonl", content, in: directory).stored
+        var chosen = options(ParallelDecodeTests.Split(workers: 3, chunkLines: 7, chunkBytes: 1 << 18))
+        chosen.batchSize = 20 + round * 7
+        chosen.maxLineBytes = ParallelDecodeTests.maxLineBytes
+        let options = chosen
+        let lines = Mutex<[Int64]>([])
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            do {
+                let store = try SQLiteFlowStore(path: database)
+                let summary = try Ingestor(store: store, options: options, diagnostics: { _ in }).run([.file(path)])
+                lines.withLock { $0.append(summary.lines) }
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 } == [])
+        #expect(try NumberedLines.stored(database) == expected, "each flow stored once")
+        #expect(lines.withLock { $0.reduce(0, +) } >= 3000, "every line read by one of them at least")
     }
 }
 
