@@ -101,17 +101,23 @@ import FlowlogTestSupport
         return data
     }
 
-    func run(_ inputs: [IngestInput], database: String, split: Split, shouldStop: @escaping () -> Bool = { false }) throws -> Run {
-        let store = try FailingStore(path: database, failAt: Int.max)
+    /// Batches of 100 flows that end by size and at the end of the input only (a commit because
+    /// half a second passed would fall on different lines in two runs of a loaded machine), the
+    /// split's threads and chunks, and the tests' line limit.
+    static func options(_ split: Split) -> IngestOptions {
         var options = IngestOptions()
         options.batchSize = 100
-        // Batches end by size and at the end of the input only: a commit because half a second
-        // passed would fall on different lines in two runs of a loaded machine.
         options.commitInterval = .infinity
-        options.maxLineBytes = ParallelDecodeTests.maxLineBytes
+        options.maxLineBytes = maxLineBytes
         options.decodeWorkers = split.workers
         options.chunkLines = split.chunkLines
         options.chunkBytes = split.chunkBytes
+        return options
+    }
+
+    func run(_ inputs: [IngestInput], database: String, split: Split, shouldStop: @escaping () -> Bool = { false }) throws -> Run {
+        let store = try FailingStore(path: database, failAt: Int.max)
+        let options = Self.options(split)
         var diagnostics: [IngestDiagnostic] = []
         let summary = try Ingestor(store: store, options: options, diagnostics: { diagnostics.append($0) },
                                    shouldStop: shouldStop).run(inputs)
@@ -216,15 +222,7 @@ import FlowlogTestSupport
 /// What the decode threads must not change at the edges of a run: the order of diagnostics, a
 /// second run of one ingestor, and two ingests of one file at once.
 @Suite struct DecodeEdgeTests {
-    func options(_ split: ParallelDecodeTests.Split) -> IngestOptions {
-        var options = IngestOptions()
-        options.batchSize = 100
-        options.commitInterval = .infinity
-        options.decodeWorkers = split.workers
-        options.chunkLines = split.chunkLines
-        options.chunkBytes = split.chunkBytes
-        return options
-    }
+    func options(_ split: ParallelDecodeTests.Split) -> IngestOptions { ParallelDecodeTests.options(split) }
 
     /// The note about an unterminated last line comes after the warnings of the lines before it,
     /// though those lines are still being decoded when the end of the file is reached.
@@ -268,7 +266,6 @@ import FlowlogTestSupport
         let expected = try ParallelDecodeTests().baseline("b.jsonl", content, in: directory).stored
         var chosen = options(ParallelDecodeTests.Split(workers: 3, chunkLines: 7, chunkBytes: 1 << 18))
         chosen.batchSize = 20 + round * 7
-        chosen.maxLineBytes = ParallelDecodeTests.maxLineBytes
         let options = chosen
         let lines = Mutex<[Int64]>([])
         let failures = Mutex<[String]>([])

@@ -93,7 +93,7 @@ import FlowlogTestSupport
             var batch = IngestBatch()
             batch.flows = flows
             #expect(try store.write(batch).inserted == 3)
-            try store.connection.execute(LegacySchema.rowidFlows + """
+            try store.connection.execute((try LegacySchema.rowidFlows()) + """
                 DROP INDEX flows_time;
                 CREATE UNIQUE INDEX flows_by_time ON flows(time, uuid);
                 PRAGMA user_version = \(version - 1);

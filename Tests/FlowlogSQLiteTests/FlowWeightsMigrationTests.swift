@@ -23,7 +23,7 @@ import FlowlogTestSupport
             batch.flows = [dropped, forwarded]
             _ = try store.write(batch)
             // What the version before held: no weight column, the dropped-flows index without it.
-            try store.connection.execute(LegacySchema.withoutWeights + "PRAGMA user_version = \(version - 1);")
+            try store.connection.execute((try LegacySchema.withoutWeights()) + "PRAGMA user_version = \(version - 1);")
         }
         let upgraded = try SQLiteFlowStore(path: database)
         #expect(try upgraded.connection.scalarInt("PRAGMA user_version") == Int64(Migrations.latestVersion))

@@ -48,7 +48,7 @@ import FlowlogTestSupport
             drops = try store.dropCounts(matching: FlowQuery())
             // Version 9's rowid table, with the rowids of the flows at second 2 in the reverse of
             // their time order: the rebuild must order a time's flows by rowid, not by anything else.
-            try store.connection.execute(LegacySchema.rowidFlows + """
+            try store.connection.execute((try LegacySchema.rowidFlows()) + """
                 UPDATE flows SET id = -id WHERE time = \((Fixtures.baseSeconds + 2) * 1_000_000_000);
                 PRAGMA user_version = \(version - 1);
                 """)

@@ -18,7 +18,7 @@ import FlowlogTestSupport
             try store.connection.execute("""
                 DROP INDEX lost_events_once;
                 DROP TABLE report_descriptions;
-                \(LegacySchema.withoutWeights)
+                \((try LegacySchema.withoutWeights()))
                 INSERT INTO lost_events (time, node, source, count, cpu) VALUES
                     (1, 'n1', 'HUBBLE_RING_BUFFER', 6, NULL), (1, 'n1', 'HUBBLE_RING_BUFFER', 6, NULL),
                     (2, 'n1', 'HUBBLE_RING_BUFFER', 4, 1), (2, 'n1', 'HUBBLE_RING_BUFFER', 4, 1),

@@ -17,7 +17,7 @@ import FlowlogTestSupport
             // What the version before held: markers and no descriptions.
             try store.connection.execute("""
                 DROP TABLE report_descriptions;
-                \(LegacySchema.withoutWeights)
+                \((try LegacySchema.withoutWeights()))
                 INSERT INTO report_state (name, until_time) VALUES ('default', 1234), ('weekly', 99);
                 PRAGMA user_version = \(version - 1);
                 """)

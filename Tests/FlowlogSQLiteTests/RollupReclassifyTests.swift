@@ -45,7 +45,7 @@ import FlowlogTestSupport
                 UPDATE flow_rollup SET source_ip = x'' WHERE length(source_ip) > 0;
                 UPDATE flow_rollup SET destination_ip = x'0a000214' WHERE length(source_ip) = 0 AND count = 1;
                 PRAGMA user_version = 3;
-                \(LegacySchema.withoutWeights)
+                \((try LegacySchema.withoutWeights()))
                 ALTER TABLE flows DROP COLUMN source_names;
                 ALTER TABLE flows DROP COLUMN destination_names;
                 """)
