@@ -38,7 +38,7 @@ public struct IngestOptions: Sendable {
     /// Threads that decode lines while the calling thread reads them and takes their records back
     /// in input order: the number of processors online by default, at most four. 1 decodes on the calling
     /// thread; whatever the number, batches, checkpoints and diagnostics are the same.
-    public var decodeWorkers = processorsOnline()
+    public var decodeWorkers = defaultDecodeWorkers()
     /// The most decode threads the default picks (see ``decodeWorkers``).
     public static let defaultDecodeWorkerLimit = 4
     /// The most decode threads `--decode-threads` accepts.
@@ -125,6 +125,6 @@ public struct IngestSummary: Sendable, Equatable {
 /// writer, or the ClickHouse server) is the bottleneck, and every thread adds chunk queues and a
 /// decoder with its endpoint cache; the limit also keeps a container given two CPUs of a large
 /// node (which the count of processors online does not see) from starting dozens.
-func processorsOnline() -> Int {
+func defaultDecodeWorkers() -> Int {
     max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), IngestOptions.defaultDecodeWorkerLimit))
 }

@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func replayOfTheCiliumFormChangesNothing() throws {
-        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        try Flowlog.ingestSample(into: database)
         let result = try Flowlog.run(["replay", "--db", database, "--policies", "SampleFlows/policies-cilium", "--fail-on-break"])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("7 policies; 0 flows would break, 0 would unblock"))
@@ -43,7 +43,7 @@ import Testing
                                        "--from", "production/app=frontend", "--to", "production/app=api", "--port", "3000/TCP"])
         #expect(allowed.standardOutput.hasPrefix("ALLOWED  "))
 
-        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        try Flowlog.ingestSample(into: database)
         let replay = try Flowlog.run(["replay", "--db", database, "--policies", "SampleFlows/policies",
                                       "--policies", "SampleFlows/policies-cilium-mixed", "--fail-on-break", "-o", "json"])
         #expect(replay.status == 3)
@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func reportEvaluatesDropsAgainstCiliumPolicies() throws {
-        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        try Flowlog.ingestSample(into: database)
         let result = try Flowlog.run(["report", "--db", database, "--since", "30d", "--until", "2026-11-21T00:00:00Z",
                                       "--policies", "SampleFlows/policies-cilium", "-o", "json"])
         #expect(result.status == 0, "\(result.standardError)")
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func lintWarnsAboutCiliumMistakes() throws {
-        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        try Flowlog.ingestSample(into: database)
         let clean = try Flowlog.run(["policy", "lint", "--db", database, "SampleFlows/policies-cilium"])
         #expect(clean.status == 0)
         #expect(clean.standardOutput == "7 policies valid; 0 warnings\n")

@@ -121,10 +121,7 @@ struct ClickHouseCLITests {
     /// Ingests the sample flows into an SQLite file and a ClickHouse database.
     static func ingestBoth(_ scratch: Scratch, clickhouse: String) throws -> String {
         let sqlite = scratch.path("flows.db")
-        for database in [sqlite, clickhouse] {
-            let result = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
-            #expect(result.status == 0, "ingest into \(database): \(result.standardError)")
-        }
+        for database in [sqlite, clickhouse] { try Flowlog.ingestSample(into: database) }
         return sqlite
     }
 

@@ -48,6 +48,12 @@ enum Flowlog {
 
     static var sampleFlows: String { packageRoot.appendingPathComponent("SampleFlows/flows/production.jsonl").path }
 
+    /// `flowlog ingest --db database SampleFlows/flows/production.jsonl`, which must succeed.
+    static func ingestSample(into database: String) throws {
+        let result = try run(["ingest", "--db", database, sampleFlows])
+        try #require(result.status == 0, "ingest into \(database): \(result.standardError)")
+    }
+
     /// `flowlog evaluate policyArguments… SampleFlows/flows/production.jsonl`: the verdict of
     /// each line, by line number.
     static func sampleVerdicts(_ policyArguments: [String]) throws -> [Int: String] {

@@ -52,7 +52,7 @@ import Testing
     func flagValueIsAnswerOrUsageError(_ testCase: FlagCase) throws {
         let scratch = try Scratch()
         let database = scratch.path("flows.db")
-        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        try Flowlog.ingestSample(into: database)
         let result = try Flowlog.run(testCase.arguments + ["--db", database])
         #expect(result.status == testCase.status, "\(result.standardError.prefix(600))")
         if !testCase.message.isEmpty {

@@ -10,8 +10,7 @@ import Testing
     init() throws {
         scratch = try Scratch()
         database = scratch.path("flows.db")
-        let result = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
-        #expect(result.status == 0, "\(result.standardError)")
+        try Flowlog.ingestSample(into: database)
     }
 
     /// The sample's flows that flowlog stores (a verdict that is not a name is a skipped line).

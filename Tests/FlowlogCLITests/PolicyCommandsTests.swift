@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func replayGatesAPolicyChangeThatBreaksTraffic() throws {
-        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        try Flowlog.ingestSample(into: database)
         let same = try Flowlog.run(["replay", "--db", database, "--policies", "SampleFlows/policies", "--fail-on-break"])
         #expect(same.status == 0)
         #expect(same.standardOutput.contains("7 policies; 0 flows would break, 0 would unblock"))
@@ -96,7 +96,7 @@ import Testing
     }
 
     @Test func lintWarnsAboutLikelyMistakes() throws {
-        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        try Flowlog.ingestSample(into: database)
         let clean = try Flowlog.run(["policy", "lint", "--db", database, "SampleFlows/policies"])
         #expect(clean.status == 0)
         #expect(clean.standardOutput == "7 policies valid; 0 warnings\n")

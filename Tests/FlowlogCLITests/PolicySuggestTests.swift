@@ -9,8 +9,7 @@ import Testing
     init() throws {
         scratch = try Scratch()
         database = scratch.path("flows.db")
-        let ingest = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
-        #expect(ingest.status == 0, "\(ingest.standardError)")
+        try Flowlog.ingestSample(into: database)
     }
 
     /// Each valid line of the sample by line number: its recorded verdict and whether it is a reply.

@@ -69,7 +69,7 @@ import Testing
 
     @Test func aReadDoesNotWriteTheDatabase() throws {
         let database = scratch.path("flows.db")
-        try #require(try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows]).status == 0)
+        try Flowlog.ingestSample(into: database)
         let before = try Data(contentsOf: URL(fileURLWithPath: database))
         for command in [["stats"], ["drops", "--port", "5432"], ["observe"], ["report"]] {
             #expect(try Flowlog.run(command + ["--db", database]).status == 0)
@@ -88,7 +88,7 @@ import Testing
         let directory = scratch.path("readonly")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
         let database = directory + "/flows.db"
-        try #require(try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows]).status == 0)
+        try Flowlog.ingestSample(into: database)
         var prefix: [String] = []
         if geteuid() == 0 {
             let setpriv = "/usr/bin/setpriv"

@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func theMarkdownReportOnTheSampleMatchesItsGoldenFile() throws {
-        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        try Flowlog.ingestSample(into: database)
         let result = try Flowlog.run(["report", "--db", database, "--since", "2026-11-20T10:00:00Z",
                                       "--until", "2026-11-20T12:00:00Z", "--policies", "SampleFlows/policies"])
         #expect(result.status == 0, "\(result.standardError)")
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func outIsWrittenAtomicallyAndReplacesASymlinkInsteadOfFollowingIt() throws {
-        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        try Flowlog.ingestSample(into: database)
         let victim = scratch.path("victim.txt")
         try Data("keep me\n".utf8).write(to: URL(fileURLWithPath: victim))
         let target = scratch.path("report.html")
@@ -81,7 +81,7 @@ import Testing
     }
 
     @Test func failOnNewDropsExitsThreeOnlyWhenAPairIsNew() throws {
-        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        try Flowlog.ingestSample(into: database)
         let early = try Flowlog.run(["report", "--db", database, "--since", "2026-11-20T10:00:00Z",
                                      "--until", "2026-11-20T10:30:00Z", "--fail-on-new-drops", "-o", "text"])
         #expect(early.status == 3, "the first window's drop pairs are all new")
@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func pruneKeepsTheNewerFlows() throws {
-        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        try Flowlog.ingestSample(into: database)
         let result = try Flowlog.run(["prune", "--db", database, "--older-than", "2026-11-20T11:00:00Z", "--vacuum", "--verbose"])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardError.hasPrefix("pruned before 2026-11-20T11:00:00Z: "))
@@ -104,7 +104,7 @@ import Testing
     }
 
     @Test func dropsGraphFormats() throws {
-        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        try Flowlog.ingestSample(into: database)
         let dot = try Flowlog.run(["drops", "--db", database, "--by", "workload", "-o", "dot"])
         #expect(dot.status == 0)
         #expect(dot.standardOutput.hasPrefix("digraph drops {"))
@@ -120,7 +120,7 @@ import Testing
     @Test func theJSONReportHasEveryDocumentedKeyWithItsType() throws {
         let scratch = try Scratch()
         let database = scratch.path("flows.db")
-        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        try Flowlog.ingestSample(into: database)
         let result = try Flowlog.run(["report", "--db", database, "--since", "2026-11-20T10:00:00Z", "--until",
                                       "2026-11-20T12:00:00Z", "--policies", "SampleFlows/policies", "-o", "json"])
         #expect(result.status == 0, "\(result.standardError)")
@@ -162,7 +162,7 @@ import Testing
     @Test func theHTMLReportIsOneWellFormedPageWithItsCharts() throws {
         let scratch = try Scratch()
         let database = scratch.path("flows.db")
-        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        try Flowlog.ingestSample(into: database)
         let result = try Flowlog.run(["report", "--db", database, "--since", "2026-11-20T10:00:00Z", "--until",
                                       "2026-11-20T12:00:00Z", "-o", "html"])
         let html = result.standardOutput
@@ -200,7 +200,7 @@ import Testing
     @Test func outKeepsDevicesAndModesAndTakesAMode() throws {
         let scratch = try Scratch()
         let database = scratch.path("f.db")
-        _ = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
+        try Flowlog.ingestSample(into: database)
         let window = ["--since", "2026-11-20T09:00:00Z", "--until", "2026-11-20T12:00:00Z", "--db", database]
 
         let devNull = try Flowlog.run(["report", "--out", "/dev/null"] + window)

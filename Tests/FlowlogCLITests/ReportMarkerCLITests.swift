@@ -10,8 +10,7 @@ import Testing
     init() throws {
         scratch = try Scratch()
         database = scratch.path("flows.db")
-        let ingest = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
-        try #require(ingest.status == 0, "\(ingest.standardError)")
+        try Flowlog.ingestSample(into: database)
     }
 
     /// The window of one `report --window last-report -o json` run: written to `--out` unless

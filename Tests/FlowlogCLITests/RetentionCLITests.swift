@@ -12,10 +12,7 @@ import Testing
     static func prunedPair(_ scratch: Scratch) throws -> (whole: String, pruned: String) {
         let whole = scratch.path("whole.db")
         let pruned = scratch.path("pruned.db")
-        for database in [whole, pruned] {
-            let result = try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows])
-            #expect(result.status == 0, "\(result.standardError)")
-        }
+        for database in [whole, pruned] { try Flowlog.ingestSample(into: database) }
         let result = try Flowlog.run(["prune", "--db", pruned, "--older-than", rawCut, "--keep-rollups", rollupCut, "--verbose"])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardError.contains("rollups kept from \(rollupCut)"))
@@ -25,7 +22,7 @@ import Testing
     @Test func keepRollupsShorterThanOlderThanIsAUsageError() throws {
         let scratch = try Scratch()
         let database = scratch.path("flows.db")
-        #expect(try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows]).status == 0)
+        try Flowlog.ingestSample(into: database)
         let result = try Flowlog.run(["prune", "--db", database, "--older-than", "7d", "--keep-rollups", "3d"])
         #expect(result.status == 64)
         #expect(result.standardError.contains("--keep-rollups 3d is shorter than --older-than 7d"))

@@ -43,7 +43,7 @@ import Testing
 
     @Test func concurrentLastReportRunsGetDisjointWindows() throws {
         let database = scratch.path("flows.db")
-        #expect(try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows]).status == 0)
+        try Flowlog.ingestSample(into: database)
         var windows: [(since: String, until: String)] = []
         for _ in 0..<5 {
             let runs = runConcurrently(Array(repeating: ["report", "--db", database, "--window", "last-report", "--mark", "-o", "json"],
@@ -111,7 +111,7 @@ import Testing
                       ["replay", "--policies", "SampleFlows/policies", "--since", "2262-04-11T23:30:00Z"]])
     func timesAtTheEndsOfTheRangeDoNotTrap(_ arguments: [String]) throws {
         let database = scratch.path("flows.db")
-        #expect(try Flowlog.run(["ingest", "--db", database, Flowlog.sampleFlows]).status == 0)
+        try Flowlog.ingestSample(into: database)
         let result = try Flowlog.run([arguments[0], "--db", database] + arguments.dropFirst())
         #expect(result.status == 0, "\(result.standardError.prefix(600))")
     }

@@ -12,11 +12,10 @@ final class FailingStore: FlowStore, @unchecked Sendable {
     // Used by one ingest's writer thread at a time, as any store.
     let base: SQLiteFlowStore
     let failAt: Int
-    private(set) var writes = 0
-    /// Each batch's ``IngestBatch/isPartial``, in the order written.
-    private(set) var partialFlags: [Bool] = []
     /// Every batch handed to `write`, in order (including one that failed).
     private(set) var batches: [IngestBatch] = []
+    /// Each batch's ``IngestBatch/isPartial``, in the order written.
+    var partialFlags: [Bool] { batches.map(\.isPartial) }
 
     init(path: String, failAt: Int) throws {
         base = try SQLiteFlowStore(path: path)
@@ -28,10 +27,8 @@ final class FailingStore: FlowStore, @unchecked Sendable {
     }
 
     func write(_ batch: IngestBatch) throws -> BatchResult {
-        writes += 1
-        partialFlags.append(batch.isPartial)
         batches.append(batch)
-        if writes >= failAt { throw InjectedFailure() }
+        if batches.count >= failAt { throw InjectedFailure() }
         return try base.write(batch)
     }
 
